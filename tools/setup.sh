@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# One entry point for a fresh Debian machine:
+#   tools/setup.sh demo   install what is missing, build, run the appliance in demo mode
+#   tools/setup.sh test   install what is missing, build, run every test
+#   tools/setup.sh deps   only install what is missing
+#   tools/setup.sh build  install and build (release-like build in build/)
+#   tools/setup.sh fuzz [SECONDS]  build the libFuzzer targets with clang and fuzz each for SECONDS
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JOBS="${JOBS:-$(nproc)}"
+BUILD="${BUILD_DIR:-$ROOT/build}"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+deps() {
+    local missing=()
+    while read -r pkg; do
+        case "$pkg" in ''|'#'*) continue ;; esac
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done < "$ROOT/tools/debian-packages.txt"
+    if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "setup: installing ${missing[*]}"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+}
+
+configure_and_build() {
+    local dir="$1"; shift
+    cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+    cmake --build "$dir" -j "$JOBS"
+}
+
+build() {
+    configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+}
+
+browser_deps() {
+    if [ -f "$ROOT/tests/browser/package.json" ]; then
+        (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+case "${1:-}" in
+    deps) deps ;;
+    build) deps; build ;;
+    demo)
+        deps; build
+        shift
+        exec "$BUILD/firmware/app/cunxin" demo --listen 127.0.0.1:8080 \
+            --data-dir "${CUNXIN_DEMO_DIR:-$ROOT/build/demo-data}" "$@"
+        ;;
+    test)
+        deps; browser_deps
+        # 1) sanitizer build (ASan + UBSan): every unit test
+        configure_and_build "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCUNXIN_SANITIZE=ON
+        ctest --test-dir "$ROOT/build-asan" -L unit --output-on-failure -j "$JOBS" --timeout 300
+        # 2) optimised build: every test, ending with ctest's summary
+        build
+        ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" --timeout 600
+        ;;
+    fuzz)
+        deps
+        secs="${2:-60}"
+        configure_and_build "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCUNXIN_FUZZ=ON -DCUNXIN_TESTS=OFF \
+            -DCUNXIN_MODULES="sms;at"
+        for f in "$ROOT"/build-fuzz/tests/fuzz/fuzz_*; do
+            [ -x "$f" ] || continue
+            name="$(basename "$f")"
+            corpus="$ROOT/tests/fuzz/corpus/${name#fuzz_}"
+            work="$(mktemp -d)"
+            echo "fuzz: $name for ${secs}s"
+            mkdir -p "$ROOT/build-fuzz/artifacts"
+            "$f" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$ROOT/build-fuzz/artifacts/" \
+                "$work" "$corpus" 2>&1 | tail -n 12
+            rm -rf "$work"
+        done
+        ;;
+    *)
+        sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac

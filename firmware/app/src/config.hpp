@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// The appliance's configuration: a JSON file (every key optional) plus command-line overrides.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cunxin::app {
+
+/// Sending limits of one SIM; 0 means no limit.
+struct SimLimits {
+    int per_minute = 10;   ///< carriers flag bursts
+    int per_hour = 180;    ///< Chinese carriers restrict SIMs above ~200/h
+    int per_day = 900;     ///< ... and above ~1,000/day
+};
+
+/// Settings of one SIM, keyed by ICCID in the config.
+struct SimConfig {
+    std::optional<SimLimits> limits;
+    std::optional<int> price_fen;        ///< price per segment, in fen (0.01 yuan)
+    std::optional<std::string> pin;      ///< SIM PIN, tried once, never into a PUK lock
+};
+
+/// Everything `cunxin run` needs.
+struct Config {
+    std::string listen_host = "0.0.0.0";
+    int listen_port = 8080;
+    std::filesystem::path data_dir = "/var/lib/cunxin";
+    std::vector<std::string> modems;     ///< ports; empty: discover USB modems
+    int baud = 115200;
+    SimLimits sim_limits;                ///< for every SIM without an override
+    std::map<std::string, SimConfig> sims;  ///< per ICCID
+    std::string pin;                     ///< default SIM PIN (empty: none)
+    int price_fen = 10;                  ///< default price per segment (0.10 yuan)
+    std::string log_level = "info";      ///< error, warn, info, debug
+    int http_threads = 4;
+    int max_sse = 2;
+    int utc_offset_minutes = 480;        ///< local time of the office (China: UTC+8)
+    bool status_reports = true;          ///< request delivery reports
+    std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
+};
+
+/// Reads a config file; throws std::runtime_error with a one-line reason.
+Config load_config(const std::filesystem::path& file);
+
+/// Parses a config document; throws std::runtime_error with a one-line reason.
+Config parse_config(const std::string& json_text);
+
+/// Splits "HOST:PORT" (or ":PORT", "[::1]:PORT"); throws on a bad value.
+void parse_listen(const std::string& value, std::string& host, int& port);
+
+}  // namespace cunxin::app

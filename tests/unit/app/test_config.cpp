@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "config.hpp"
+
+using cunxin::app::parse_config;
+
+TEST_CASE("an empty config gives the documented defaults") {
+    const auto c = parse_config("{}");
+    CHECK(c.listen_host == "0.0.0.0");
+    CHECK(c.listen_port == 8080);
+    CHECK(c.data_dir == "/var/lib/cunxin");
+    CHECK(c.modems.empty());
+    CHECK(c.sim_limits.per_minute == 10);
+    CHECK(c.sim_limits.per_hour == 180);
+    CHECK(c.sim_limits.per_day == 900);
+    CHECK(c.utc_offset_minutes == 480);
+}
+
+TEST_CASE("sim limits, per-ICCID overrides and listen are read") {
+    const auto c = parse_config(R"({
+        // comments are allowed: the file is edited by hand on the board
+        "listen": "127.0.0.1:9090",
+        "modems": ["/dev/ttyUSB2", "tcp:127.0.0.1:7000"],
+        "sim_limits": {"per_hour": 100, "per_day": 0},
+        "sims": {"89860012345678901234": {"limits": {"per_minute": 2}, "price_fen": 8, "pin": "1234"}}
+    })");
+    CHECK(c.listen_host == "127.0.0.1");
+    CHECK(c.listen_port == 9090);
+    REQUIRE(c.modems.size() == 2);
+    CHECK(c.modems[1] == "tcp:127.0.0.1:7000");
+    CHECK(c.sim_limits.per_hour == 100);
+    CHECK(c.sim_limits.per_day == 0);
+    CHECK(c.sim_limits.per_minute == 10);
+    const auto& s = c.sims.at("89860012345678901234");
+    REQUIRE(s.limits.has_value());
+    CHECK(s.limits->per_minute == 2);
+    CHECK(s.limits->per_hour == 100);  // inherits the global override
+    CHECK(s.price_fen == 8);
+    CHECK(s.pin == "1234");
+}
+
+TEST_CASE("bad configs are refused with a reason") {
+    struct Row {
+        const char* json;
+        const char* reason;
+    };
+    const Row rows[] = {
+        {"{", "not valid JSON"},
+        {R"({"listne": "1"})", "unknown key 'listne'"},
+        {R"({"sim_limits": {"per_hour": -1}})", "per_hour must be between"},
+        {R"({"sim_limits": {"per_hour": "many"}})", "per_hour must be an integer"},
+        {R"({"modems": "/dev/ttyUSB0"})", "modems must be an array"},
+        {R"({"listen": "localhost"})", "listen must be HOST:PORT"},
+        {R"({"listen": "1.2.3.4:99999"})", "out of range"},
+        {R"({"log_level": "loud"})", "log_level must be"},
+        {R"({"sims": {"123": {"limit": {}}}})", "unknown key 'sims.123.limit'"},
+    };
+    for (const auto& row : rows) {
+        CAPTURE(row.json);
+        try {
+            (void)parse_config(row.json);
+            FAIL("accepted a bad config");
+        } catch (const std::runtime_error& e) {
+            CHECK(std::string(e.what()).find(row.reason) != std::string::npos);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "migrations/migrations.hpp"
+
+namespace cunxin::store {
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> list = {
+        &migration_001_core,
+        &migration_002_fulltext,
+        &migration_003_anniversaries_and_acks,
+    };
+    return list;
+}
+
+}  // namespace cunxin::store

@@ -34,8 +34,9 @@ struct AnniversaryPlan {
 /// non-leap year. Invalid `join` gives an invalid date.
 std::chrono::year_month_day anniversary_in(std::chrono::year_month_day join, int year);
 
-/// Completed years from `join` to `on` (0 before the first anniversary, negative if `on`
-/// is before `join`); Feb 29 joiners complete a year on Feb 28 in non-leap years.
+/// Completed years from `join` to `on` (0 before the first anniversary; rounded down, so
+/// negative if `on` is before `join`); Feb 29 joiners complete a year on Feb 28 in
+/// non-leap years. 0 for an invalid date.
 int completed_years(std::chrono::year_month_day join, std::chrono::year_month_day on);
 
 /// True when `on` is an anniversary of `join` (at least one year later).

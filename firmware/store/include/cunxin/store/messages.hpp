@@ -117,7 +117,7 @@ struct DueSegment {
     std::string sticky_iccid;    ///< SIM that last sent to this recipient
     bool recipient_opted_out = false;
 };
-/// Queued segments with not_before <= now whose campaign (if any) is running, oldest first.
+/// Queued segments with not_before <= now whose campaign (if any) is running or done, oldest first.
 Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limit);
 /// queued → sending (one commit, before AT+CMGS); false when it was not queued any more.
 Result<bool> mark_segment_sending(Database& db, std::int64_t segment_id,

@@ -34,6 +34,9 @@ struct SimCost {
 /// Per SIM: segments that left in [from, to) (sent/delivered/failed after sending/uncertain).
 Result<std::vector<SimCost>> cost_per_sim(Database& db, Seconds from, Seconds to);
 
+/// Segments of one SIM that left the modem (sent_at set, or uncertain) since `since` (budgets).
+Result<std::int64_t> segments_billed_since(Database& db, const std::string& iccid, Seconds since);
+
 /// Campaign delivery and response rates.
 struct CampaignRates {
     std::int64_t campaign_id = 0;

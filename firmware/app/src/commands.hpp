@@ -13,4 +13,7 @@ using Args = std::vector<std::string>;
 /// `cunxin pdu decode|encode|segments ...`
 int cmd_pdu(const Args& args);
 
+/// `cunxin token create|list|revoke ...`
+int cmd_token(const Args& args);
+
 }  // namespace cunxin::app

@@ -18,6 +18,9 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"pdu", cunxin::app::cmd_pdu, "decode, encode and segment SMS PDUs"},
+#ifdef CUNXIN_WITH_DAEMON
+    {"token", cunxin::app::cmd_token, "create, list and revoke API tokens"},
+#endif
 };
 
 void usage() {

@@ -126,8 +126,11 @@ auto guard(F&& f) -> Result<decltype(f())> {
 /// Runs `f` inside a transaction (savepoint when nested); rolls back on SqlError.
 template <class F>
 auto in_tx(Database& db, F&& f) -> Result<decltype(f())> {
+    if (db.read_only()) return cunxin::unexpected(Error{Errc::read_only, -1, "read-only connection"});
     Transaction tx(db);
-    if (!tx.ok()) return cunxin::unexpected(Error{Errc::busy, -1, "cannot begin transaction"});
+    if (!tx.ok()) {
+        return cunxin::unexpected(error_from(db.handle(), sqlite3_errcode(db.handle()), "begin"));
+    }
     auto r = guard(std::forward<F>(f));
     if (!r) return r;
     if (auto c = tx.commit(); !c) return cunxin::unexpected(c.error());

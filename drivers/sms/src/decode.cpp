@@ -114,7 +114,7 @@ Result<Timestamp> read_timestamp(Reader& r, const char* field) {
         return unexpected(err(Errc::bad_timestamp, std::string(field) + " time zone is not BCD"));
     }
     Timestamp t;
-    t.year = 2000 + bcd(p[0]);
+    t.year = bcd(p[0]) < 70 ? 2000 + bcd(p[0]) : 1900 + bcd(p[0]);  // two digits: 1970..2069
     t.month = bcd(p[1]);
     t.day = bcd(p[2]);
     t.hour = bcd(p[3]);

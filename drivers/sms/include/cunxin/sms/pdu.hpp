@@ -59,7 +59,7 @@ Dcs decode_dcs(std::uint8_t dcs) noexcept;
 
 /// A TP-SCTS / TP-DT timestamp (local time of the SMSC plus its offset from UTC).
 struct Timestamp {
-    int year = 2000;  ///< 2000 + the two spec digits
+    int year = 2000;  ///< from the two spec digits, read as 1970..2069
     int month = 1;
     int day = 1;
     int hour = 0;

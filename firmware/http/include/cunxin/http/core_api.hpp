@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// What the HTTP layer asks of the core (messaging + modem pool). The app implements this
+/// over its messaging objects; every call happens ON THE CORE THREAD (inside CoreHooks::post).
+/// Lean header: standard library and cunxin/result.hpp only.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cunxin/result.hpp"
+
+namespace cunxin::http {
+
+/// A failure reported by the core; `code` is one of "invalid", "not_found", "conflict",
+/// "unavailable"; `message` is safe to show to a user.
+struct CoreError {
+    std::string code = "unavailable";
+    std::string message;
+};
+/// Value or CoreError.
+template <class T>
+using CoreResult = cunxin::Expected<T, CoreError>;
+
+/// One modem/SIM as the panel shows it.
+struct ModemInfo {
+    std::string id;              ///< stable id (IMEI, else port)
+    std::string port;            ///< device path or tcp:host:port
+    std::string state;           ///< "ready", "initializing", "recovering", "out_of_service"
+    bool ready = false;          ///< can send now
+    std::string manufacturer;
+    std::string model;
+    std::string imei;
+    std::string imsi;
+    std::string iccid;
+    std::string operator_name;
+    std::string own_number;
+    bool registered = false;
+    std::optional<int> signal_dbm;
+    int queue = 0;               ///< segments waiting for this SIM
+    int sent_today = 0;
+    int limit_per_day = 0;       ///< 0 = no limit
+    std::string last_error;
+};
+
+/// Send a text to numbers now (POST /api/v1/messages).
+struct SendRequest {
+    std::vector<std::string> to;  ///< numbers as typed (normalised by the core)
+    std::string text;
+    std::string actor;            ///< who asked (audit / created_by)
+};
+
+/// Ids of the queued messages in the order of `to`; numbers refused with the reason.
+struct SendResult {
+    std::vector<std::int64_t> ids;
+    std::vector<std::pair<std::string, std::string>> rejected;  ///< (number, reason)
+};
+
+/// A campaign to create (POST /api/v1/campaigns).
+struct CampaignRequest {
+    std::string name;
+    std::string template_text;
+    std::vector<std::int64_t> group_ids;
+    std::vector<std::string> villages;
+    std::vector<std::string> tags;
+    std::vector<std::string> mobiles;
+    std::vector<std::int64_t> contact_ids;
+    std::optional<std::int64_t> scheduled_at;  ///< unix seconds; nullopt = draft until launched
+    bool start_now = false;                    ///< launch at once
+    bool confirm_request = false;
+    std::string actor;
+};
+
+/// What to do with a campaign.
+enum class CampaignAction { launch, pause, resume, cancel };
+
+/// The core's operations used by the HTTP layer. Called only on the core thread.
+class CoreApi {
+public:
+    virtual ~CoreApi() = default;
+    /// Modems ready to send now.
+    virtual int modems_ready() = 0;
+    /// Every modem with its state.
+    virtual std::vector<ModemInfo> modems() = 0;
+    /// Queues messages (one per number).
+    virtual CoreResult<SendResult> send(const SendRequest& request) = 0;
+    /// Creates a campaign (draft, scheduled, or started); returns its id.
+    virtual CoreResult<std::int64_t> create_campaign(const CampaignRequest& request) = 0;
+    /// Launches, pauses, resumes or cancels a campaign.
+    virtual CoreResult<void> campaign_action(std::int64_t id, CampaignAction action,
+                                             const std::string& actor) = 0;
+    /// Resends (true) or gives up (false) the uncertain segments of a message.
+    virtual CoreResult<int> decide_uncertain(std::int64_t message_id, bool resend) = 0;
+    /// Restarts a modem (by ModemInfo::id).
+    virtual CoreResult<void> restart_modem(const std::string& id) = 0;
+    /// Sends a USSD code (e.g. "*100#") through a modem; `done` is called on the core thread.
+    virtual void ussd(const std::string& id, const std::string& code,
+                      std::function<void(CoreResult<std::string>)> done) = 0;
+    /// Settings changed through the API (menus, limits, templates): reload them.
+    virtual void settings_changed() = 0;
+};
+
+}  // namespace cunxin::http

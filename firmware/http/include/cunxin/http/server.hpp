@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// The panel's web server: JSON API under /api/v1, sessions, SSE, embedded assets.
+/// Lean header: no httplib, no Asio, no JSON library (pimpl).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace cunxin::store {
+class Database;
+}  // namespace cunxin::store
+
+namespace cunxin::http {
+
+class CoreApi;
+struct ServerImpl;
+
+/// How the server listens and where its data lives.
+struct ServerConfig {
+    std::string host = "127.0.0.1";       ///< address to bind (LAN address or 0.0.0.0 on the box)
+    int port = 8080;                      ///< 0 = pick a free port (tests)
+    std::filesystem::path db_path;        ///< the SQLite file; handlers open read-only connections
+    std::string web_root;                 ///< dev: serve web/ from this folder (CUNXIN_WEB_ROOT)
+    int threads = 4;                      ///< cpp-httplib worker threads
+    int max_sse = 2;                      ///< concurrent SSE streams (each holds a worker thread)
+    std::size_t max_body = 1 << 20;       ///< request body limit for JSON endpoints (bytes)
+    std::size_t max_upload = 16u << 20;   ///< request body limit for CSV import and restore
+    std::chrono::seconds session_ttl{12 * 3600};    ///< absolute session lifetime
+    std::chrono::seconds session_idle{30 * 60};     ///< idle timeout (background polls don't extend)
+    std::chrono::milliseconds core_timeout{3000};   ///< deadline for work handed to the core
+    bool secure_cookies = false;          ///< add `Secure` to cookies (when served over HTTPS)
+};
+
+/// How HTTP threads reach the core thread.
+struct CoreHooks {
+    /// Runs a task on the core thread (asio::post onto the io_context). Required.
+    std::function<void(std::function<void()>)> post;
+    /// The core's read-write connection; used only inside posted tasks. Required for writes.
+    store::Database* db = nullptr;
+    /// The core's operations (sending, campaigns, modems); used only inside posted tasks.
+    /// May be null: those endpoints then answer 503.
+    CoreApi* core = nullptr;
+};
+
+/// Thread-safe fan-out of Server-Sent Events to open panels.
+class SseHub {
+public:
+    SseHub();
+    ~SseHub();
+    SseHub(const SseHub&) = delete;
+    SseHub& operator=(const SseHub&) = delete;
+    /// Sends `event` with a JSON text payload to every open stream (any thread).
+    void publish(const std::string& event, const std::string& json_text);
+    /// Number of open streams.
+    int clients() const;
+
+    struct Impl;
+    /// Internal state (used by the server's stream handler).
+    Impl& impl() { return *impl_; }
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// The HTTP server. start() binds and runs its own threads; stop() joins them.
+class Server {
+public:
+    Server(ServerConfig config, CoreHooks hooks);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds and starts serving on a background thread; throws std::runtime_error when it
+    /// cannot bind or open the database (a start-up failure).
+    void start();
+    /// Stops serving and joins the threads. Idempotent.
+    void stop();
+    /// The bound port (useful with port 0).
+    int port() const;
+    /// The live-event hub (publish from any thread).
+    SseHub& events();
+    /// The one-time setup code while no admin account exists ("XXXX-XXXX"), else empty.
+    /// The app prints it as `setup code: XXXX-XXXX`.
+    std::string setup_code();
+
+private:
+    std::unique_ptr<ServerImpl> impl_;
+};
+
+}  // namespace cunxin::http

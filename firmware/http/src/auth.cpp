@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: Apache-2.0
+// First-start setup code, login/logout, sessions, bearer tokens, the audit helper.
+
+#include <sodium.h>
+
+#include <cstdio>
+
+#include "cunxin/http/auth.hpp"
+#include "store_map.hpp"
+
+namespace cunxin::http {
+namespace {
+
+constexpr const char* kCookie = "cunxin_session";
+constexpr int kMaxFailPerAddress = 10;   // per 10 minutes
+constexpr int kMaxFailPerAccount = 5;    // per 15 minutes
+
+std::string make_setup_code() {
+    // No 0/O/1/I: read from a console and typed on a phone.
+    static constexpr char kAlphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    std::string code;
+    for (int i = 0; i < 9; ++i) {
+        if (i == 4) {
+            code += '-';
+            continue;
+        }
+        code += kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)];
+    }
+    return code;
+}
+
+std::string session_cookie(ServerImpl& srv, const std::string& id, long max_age) {
+    std::string c = std::string(kCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                    std::to_string(max_age);
+    if (srv.cfg.secure_cookies) c += "; Secure";
+    return c;
+}
+
+std::string read_cookie(const httplib::Request& req) {
+    const std::string all = req.get_header_value("Cookie");
+    const std::string key = std::string(kCookie) + "=";
+    std::size_t pos = 0;
+    while ((pos = all.find(key, pos)) != std::string::npos) {
+        if (pos == 0 || all[pos - 1] == ' ' || all[pos - 1] == ';') {
+            const std::size_t start = pos + key.size();
+            const std::size_t end = all.find(';', start);
+            return all.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        }
+        pos += key.size();
+    }
+    return {};
+}
+
+json principal_json(const Principal& p) {
+    return {{"id", p.user_id}, {"username", p.name}, {"role", to_string(p.role)}};
+}
+
+Result<Reply> login_reply(ServerImpl& srv, const store::User& u, int status) {
+    const std::string sid = srv.sessions.create(u.id, u.username, to_http(u.role));
+    auto s = srv.sessions.find(sid, false);
+    Reply r;
+    r.status = status;
+    r.body = {{"user", user_json(u)}, {"csrf", s ? s->csrf : ""}};
+    r.headers.emplace_back("Set-Cookie",
+                           session_cookie(srv, sid, static_cast<long>(srv.cfg.session_ttl.count())));
+    return r;
+}
+
+Result<void> check_password_rules(const std::string& pw) {
+    if (pw.size() < kMinPasswordLength) {
+        return fail(Errc::invalid_field, "password must have at least 8 characters");
+    }
+    if (pw.size() > 256) return fail(Errc::invalid_field, "password is too long");
+    return {};
+}
+
+Result<void> check_username(const std::string& name) {
+    if (name.empty() || name.size() > 64) return fail(Errc::invalid_field, "bad username");
+    for (unsigned char c : name) {
+        if (c < 0x21 || c == 0x7f) return fail(Errc::invalid_field, "bad username");
+    }
+    return {};
+}
+
+}  // namespace
+
+const char* to_string(Role r) noexcept {
+    switch (r) {
+        case Role::viewer: return "viewer";
+        case Role::operator_: return "operator";
+        case Role::admin: return "admin";
+    }
+    return "viewer";
+}
+
+std::optional<Role> parse_role(std::string_view s) {
+    if (s == "viewer") return Role::viewer;
+    if (s == "operator") return Role::operator_;
+    if (s == "admin") return Role::admin;
+    return std::nullopt;
+}
+
+void init_setup_code(ServerImpl& s) {
+    auto db = s.read_db();
+    std::int64_t users = 1;
+    if (db) {
+        auto n = store::count_users(**db);
+        if (n) users = *n;
+    }
+    std::lock_guard lock(s.setup_mu);
+    if (users == 0 && s.setup_code.empty()) {
+        s.setup_code = make_setup_code();
+        std::fprintf(stderr, "[http] no admin account yet: open the panel and enter the\n");
+        std::fprintf(stderr, "[http] setup code: %s\n", s.setup_code.c_str());
+        std::fflush(stderr);
+    }
+}
+
+Result<Principal> ServerImpl::authenticate(const httplib::Request& req, bool touch) {
+    const std::string auth = req.get_header_value("Authorization");
+    if (!auth.empty()) {
+        if (auth.rfind("Bearer ", 0) != 0 || auth.size() < 10 || auth.size() > 200) {
+            return fail(Errc::unauthorized, "bad Authorization header");
+        }
+        const std::string hash = hash_token(auth.substr(7));
+        CX_CHECK(db, read_db());
+        auto t = store::find_api_token(*db, hash);
+        if (!t) return unexpected(from_store(t.error(), "find token"));
+        if (!*t) return fail(Errc::unauthorized, "unknown or revoked token");
+        Principal p;
+        p.user_id = 0;
+        p.name = "token:" + (*t)->name;
+        p.role = to_http((*t)->role);
+        p.bearer = true;
+        if (hooks.post && hooks.db) {
+            store::Database* wdb = hooks.db;
+            const auto id = (*t)->id;
+            const auto now = now_seconds();
+            hooks.post([wdb, id, now] { (void)store::touch_api_token(*wdb, id, now); });
+        }
+        return p;
+    }
+    const std::string sid = read_cookie(req);
+    auto s = sessions.find(sid, touch);
+    if (!s) return fail(Errc::unauthorized, "please log in");
+    Principal p;
+    p.user_id = s->user_id;
+    p.name = s->name;
+    p.role = s->role;
+    p.session = sid;
+    p.csrf = s->csrf;
+    return p;
+}
+
+void ServerImpl::audit(const Principal& who, const std::string& action, const std::string& target,
+                       const std::string& detail, const std::string& address) {
+    if (!hooks.post || !hooks.db) return;
+    store::Database* db = hooks.db;
+    json d = {{"target", target}, {"address", address}};
+    if (!detail.empty()) d["detail"] = detail;
+    std::string text = d.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string actor = who.name.empty() ? "anonymous" : who.name;
+    const auto now = now_seconds();
+    hooks.post([db, actor, action, text, now] {
+        auto r = store::audit(*db, actor, action, text, now);
+        if (!r) std::fprintf(stderr, "[http] audit write failed: %s\n", r.error().detail.c_str());
+    });
+}
+
+void register_auth(Router& r) {
+    // What the panel needs at start: is setup required, who am I, my CSRF token.
+    r.get("/api/v1/auth/state", Need::open, [](Ctx& ctx) -> Result<Reply> {
+        bool setup = false;
+        {
+            std::lock_guard lock(ctx.srv.setup_mu);
+            setup = !ctx.srv.setup_code.empty();
+        }
+        json out = {{"setup_required", setup}, {"user", nullptr}, {"csrf", nullptr}};
+        auto who = ctx.srv.authenticate(ctx.req, false);
+        if (who && !who->bearer) {
+            out["user"] = principal_json(*who);
+            out["csrf"] = who->csrf;
+        }
+        return ok(out);
+    });
+
+    // First start: the setup code creates the first admin account.
+    r.post("/api/v1/auth/setup", Need::open, [](Ctx& ctx) -> Result<Reply> {
+        auto& srv = ctx.srv;
+        const std::string addr_key = "setup:" + ctx.address();
+        if (srv.limiter.blocked(addr_key, kMaxFailPerAddress, std::chrono::minutes(10))) {
+            return fail(Errc::rate_limited, "too many attempts, wait a few minutes");
+        }
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(code, need_string(body, "code", 32));
+        CX_CHECK(username, need_string(body, "username", 64));
+        CX_CHECK(password, need_string(body, "password", 256));
+        if (auto c = check_username(username); !c) return unexpected(c.error());
+        if (auto c = check_password_rules(password); !c) return unexpected(c.error());
+        {
+            std::lock_guard lock(srv.setup_mu);
+            if (srv.setup_code.empty()) return fail(Errc::conflict, "setup already done");
+            std::string typed;
+            for (char c : code) {
+                if (c == ' ') continue;
+                typed += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+            if (typed.size() == 8) typed.insert(4, "-");
+            if (typed.size() != srv.setup_code.size() ||
+                sodium_memcmp(typed.data(), srv.setup_code.data(), typed.size()) != 0) {
+                srv.limiter.fail(addr_key);
+                return fail(Errc::bad_credentials, "wrong setup code");
+            }
+        }
+        store::User u;
+        u.username = username;
+        u.password_hash = hash_password(password);
+        u.role = store::Role::Admin;
+        u.display_name = username;
+        const auto now = now_seconds();
+        CX_CHECK(id, core_write(srv, "create admin", [u, now](store::Database& db) {
+                     return store::create_user(db, u, now);
+                 }));
+        u.id = id;
+        u.created_at = now;
+        {
+            std::lock_guard lock(srv.setup_mu);
+            srv.setup_code.clear();
+        }
+        Principal who;
+        who.user_id = id;
+        who.name = username;
+        who.role = Role::admin;
+        srv.audit(who, "user.setup", username, "first admin account", ctx.address());
+        return login_reply(srv, u, 201);
+    });
+
+    r.post("/api/v1/auth/login", Need::open, [](Ctx& ctx) -> Result<Reply> {
+        auto& srv = ctx.srv;
+        const std::string addr_key = "addr:" + ctx.address();
+        if (srv.limiter.blocked(addr_key, kMaxFailPerAddress, std::chrono::minutes(10))) {
+            return fail(Errc::rate_limited, "too many failed logins, wait a few minutes");
+        }
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(username, need_string(body, "username", 64));
+        CX_CHECK(password, need_string(body, "password", 256));
+        const std::string user_key = "user:" + username;
+        if (srv.limiter.blocked(user_key, kMaxFailPerAccount, std::chrono::minutes(15))) {
+            return fail(Errc::rate_limited, "too many failed logins, wait a few minutes");
+        }
+        CX_CHECK(db, ctx.db());
+        CX_TRY(found, store::find_user(*db, username), "find user");
+        // Verify against a dummy hash for unknown users too: same time either way.
+        static const std::string dummy = hash_password("cunxin-dummy-password");
+        const bool good = found && !found->disabled &&
+                          verify_password(found->password_hash, password);
+        if (!found) (void)verify_password(dummy, password);
+        if (!good) {
+            srv.limiter.fail(addr_key);
+            srv.limiter.fail(user_key);
+            Principal anon;
+            anon.name = username;
+            srv.audit(anon, "auth.login_failed", username, "", ctx.address());
+            return fail(Errc::bad_credentials, "wrong user name or password");
+        }
+        srv.limiter.clear(user_key);
+        Principal who;
+        who.user_id = found->id;
+        who.name = found->username;
+        who.role = to_http(found->role);
+        srv.audit(who, "auth.login", found->username, "", ctx.address());
+        return login_reply(srv, *found, 200);
+    });
+
+    r.post("/api/v1/auth/logout", Need::session_only, [](Ctx& ctx) -> Result<Reply> {
+        if (!ctx.who.bearer) ctx.srv.sessions.remove(ctx.who.session);
+        Reply rep = ok({{"ok", true}});
+        rep.headers.emplace_back("Set-Cookie", session_cookie(ctx.srv, "", 0));
+        return rep;
+    });
+
+    r.get("/api/v1/auth/me", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        json out = principal_json(ctx.who);
+        out["bearer"] = ctx.who.bearer;
+        return ok(out);
+    });
+
+    r.post("/api/v1/auth/password", Need::session_only, [](Ctx& ctx) -> Result<Reply> {
+        if (ctx.who.bearer) return fail(Errc::forbidden, "log in to change a password");
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(old_pw, need_string(body, "old_password", 256));
+        CX_CHECK(new_pw, need_string(body, "new_password", 256));
+        if (auto c = check_password_rules(new_pw); !c) return unexpected(c.error());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(u, store::get_user(*db, ctx.who.user_id), "get user");
+        if (!verify_password(u.password_hash, old_pw)) {
+            return fail(Errc::bad_credentials, "wrong password");
+        }
+        u.password_hash = hash_password(new_pw);
+        CX_CHECK_VOID(core_write(ctx.srv, "update password", [u](store::Database& d) {
+            return store::update_user(d, u);
+        }));
+        ctx.srv.sessions.remove_user(u.id);
+        ctx.srv.audit(ctx.who, "user.password", u.username, "", ctx.address());
+        return login_reply(ctx.srv, u, 200);
+    });
+}
+
+}  // namespace cunxin::http

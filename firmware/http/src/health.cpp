@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// GET /api/v1/health: liveness for scripts and monitoring (no auth).
+
+#include "store_map.hpp"
+
+namespace cunxin::http {
+
+void register_health(Router& r) {
+    r.get("/api/v1/health", Need::open, [](Ctx& ctx) -> Result<Reply> {
+        json out = {{"status", "ok"}, {"modems", 0}, {"version", "0.1.0"}};
+        auto db = ctx.db();
+        out["database"] = db ? "ok" : "unavailable";
+        if (db) {
+            auto q = store::count_queued_segments(**db);
+            if (q) out["queued_segments"] = *q;
+        }
+        out["modems"] = modems_ready(ctx.srv);
+        if (!db) out["status"] = "degraded";
+        return ok(out);
+    });
+}
+
+}  // namespace cunxin::http

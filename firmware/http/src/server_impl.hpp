@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The server's shared state: config, core hooks, sessions, login limiter, setup code, SSE hub.
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+
+#include "api.hpp"
+#include "cunxin/http/core_api.hpp"
+
+namespace cunxin::http {
+
+using Clock = std::chrono::steady_clock;
+
+/// A panel session (kept in memory: a restart logs everyone out).
+struct Session {
+    std::int64_t user_id = 0;
+    std::string name;
+    Role role = Role::viewer;
+    std::string csrf;
+    Clock::time_point created;
+    Clock::time_point last;
+};
+
+/// Thread-safe session table.
+class Sessions {
+public:
+    Sessions(std::chrono::seconds ttl, std::chrono::seconds idle) : ttl_(ttl), idle_(idle) {}
+    /// Creates a session; returns its id (the cookie value).
+    std::string create(std::int64_t user_id, std::string name, Role role);
+    /// The live session with that id; `touch` extends the idle timer.
+    std::optional<Session> find(const std::string& id, bool touch);
+    /// Ends one session.
+    void remove(const std::string& id);
+    /// Ends every session of a user (password/role change, deletion).
+    void remove_user(std::int64_t user_id);
+
+private:
+    std::mutex mu_;
+    std::unordered_map<std::string, Session> map_;
+    std::chrono::seconds ttl_;
+    std::chrono::seconds idle_;
+};
+
+/// Counts failures per key in a sliding window.
+class Limiter {
+public:
+    /// True when `key` has at least `max` failures in the last `window`.
+    bool blocked(const std::string& key, int max, std::chrono::seconds window);
+    /// Records a failure for `key`.
+    void fail(const std::string& key);
+    /// Forgets `key` (after a success).
+    void clear(const std::string& key);
+
+private:
+    std::mutex mu_;
+    std::unordered_map<std::string, std::deque<Clock::time_point>> map_;
+};
+
+/// Random URL-safe token of `bytes` random bytes.
+std::string random_token(std::size_t bytes);
+
+struct ServerImpl {
+    ServerImpl(ServerConfig c, CoreHooks h);
+
+    ServerConfig cfg;
+    CoreHooks hooks;
+    httplib::Server svr;
+    std::thread thread;
+    SseHub hub;
+    Sessions sessions;
+    Limiter limiter;
+    std::atomic<bool> running{false};
+    std::atomic<int> bound_port{0};
+
+    std::mutex setup_mu;
+    std::string setup_code;  ///< empty once an admin exists
+
+    /// Authenticates the request (cookie or bearer). `touch`: extend the session's idle timer.
+    Result<Principal> authenticate(const httplib::Request& req, bool touch);
+    /// This thread's read-only connection.
+    Result<store::Database*> read_db();
+
+    /// Records an audit entry (on the core thread, fire-and-forget).
+    void audit(const Principal& who, const std::string& action, const std::string& target,
+               const std::string& detail, const std::string& address);
+
+    /// Runs `fn(core write db, hooks)` on the core thread and waits for its value.
+    /// `fn` must capture by value: after a timeout it may still run.
+    template <class F>
+    auto call_core(F fn) -> Result<std::invoke_result_t<F>> {
+        using T = std::invoke_result_t<F>;
+        if (!hooks.post) return fail(Errc::unavailable, "core not connected");
+        auto p = std::make_shared<std::promise<T>>();
+        auto fut = p->get_future();
+        hooks.post([p, fn = std::move(fn)]() mutable {
+            try {
+                p->set_value(fn());
+            } catch (...) {
+                p->set_exception(std::current_exception());
+            }
+        });
+        if (fut.wait_for(cfg.core_timeout) != std::future_status::ready) {
+            return fail(Errc::core_unavailable, "the appliance is busy, try again");
+        }
+        return fut.get();
+    }
+};
+
+/// Makes the one-time setup code when no admin account exists (auth.cpp).
+void init_setup_code(ServerImpl& s);
+
+}  // namespace cunxin::http
+
+namespace cunxin::http {
+/// Modems ready to send (0 when the core is not connected or busy).
+int modems_ready(ServerImpl& s);
+}  // namespace cunxin::http

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store_map.hpp"
+
+namespace cunxin::http {
+
+void register_settings(Router&) {}
+
+}  // namespace cunxin::http

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Test harness: a real server on 127.0.0.1:<ephemeral>, a real SQLite file in a temp dir,
+// a real io_context thread as the core, and an httplib client with cookie/CSRF handling.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "cunxin/asio.hpp"
+#include "cunxin/http/core_api.hpp"
+#include "cunxin/http/server.hpp"
+#include "cunxin/store/store.hpp"
+
+namespace cxtest {
+
+using json = nlohmann::json;
+
+/// The core as the HTTP layer sees it, backed by the real store on the core thread.
+class StoreCore : public cunxin::http::CoreApi {
+public:
+    explicit StoreCore(cunxin::store::Database& db) : db_(db) {}
+    int modems_ready() override { return 2; }
+    std::vector<cunxin::http::ModemInfo> modems() override;
+    cunxin::http::CoreResult<cunxin::http::SendResult> send(
+        const cunxin::http::SendRequest& r) override;
+    cunxin::http::CoreResult<std::int64_t> create_campaign(
+        const cunxin::http::CampaignRequest& r) override;
+    cunxin::http::CoreResult<void> campaign_action(std::int64_t id,
+                                                   cunxin::http::CampaignAction a,
+                                                   const std::string& actor) override;
+    cunxin::http::CoreResult<int> decide_uncertain(std::int64_t, bool) override { return 0; }
+    cunxin::http::CoreResult<void> restart_modem(const std::string& id) override;
+    void ussd(const std::string& id, const std::string& code,
+              std::function<void(cunxin::http::CoreResult<std::string>)> done) override;
+    void settings_changed() override { ++settings_changes; }
+
+    std::atomic<int> settings_changes{0};
+    std::atomic<int> restarts{0};
+
+private:
+    cunxin::store::Database& db_;
+};
+
+/// One HTTP reply, parsed.
+struct Res {
+    int status = 0;
+    std::string body;
+    json j;
+    httplib::Headers headers;
+    std::string header(const std::string& k) const {
+        auto it = headers.find(k);
+        return it == headers.end() ? "" : it->second;
+    }
+};
+
+/// A browser-like client: keeps the session cookie and sends the CSRF token.
+class Client {
+public:
+    explicit Client(int port);
+    Res get(const std::string& path, httplib::Headers extra = {});
+    Res post_raw(const std::string& path, const std::string& body, httplib::Headers extra = {});
+    Res post(const std::string& path, const json& body) { return post_raw(path, body.dump()); }
+    Res put(const std::string& path, const json& body);
+    Res patch(const std::string& path, const json& body);
+    Res del(const std::string& path);
+    std::string cookie;   ///< "cunxin_session=..."
+    std::string csrf;     ///< sent as X-CSRF-Token when non-empty
+    std::string bearer;   ///< sent as Authorization: Bearer when non-empty
+    bool send_csrf = true;
+    httplib::Client cli;
+
+private:
+    httplib::Headers headers(httplib::Headers extra) const;
+    Res wrap(const httplib::Result& r);
+};
+
+/// Server + store + core thread in a temp dir.
+class Harness {
+public:
+    Harness();
+    ~Harness();
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    /// Does the first-start setup and returns a logged-in admin client.
+    Client& admin();
+    /// Creates a user with a role (via the admin API) and returns it logged in.
+    Client user(const std::string& name, const std::string& role);
+    /// Runs fn on the core thread and waits.
+    void on_core(std::function<void()> fn);
+
+    std::filesystem::path dir;
+    cunxin::asio::io_context ioc;
+    std::unique_ptr<cunxin::store::Database> db;  ///< write connection: core thread only
+    std::unique_ptr<StoreCore> core;
+    std::unique_ptr<cunxin::http::Server> server;
+    int port = 0;
+
+private:
+    std::optional<cunxin::asio::executor_work_guard<cunxin::asio::io_context::executor_type>> work_;
+    std::thread core_thread_;
+    std::unique_ptr<Client> admin_;
+};
+
+}  // namespace cxtest

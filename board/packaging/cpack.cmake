@@ -12,6 +12,8 @@ elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
 else()
   set(CUNXIN_DEB_ARCH ${CMAKE_SYSTEM_PROCESSOR})
 endif()
+set(CUNXIN_DEB_MAINTAINER "Cunxin maintainers <maintainers@cunxin.invalid>" CACHE STRING
+    "Maintainer field of the .deb (set your organisation's address)")
 set(CUNXIN_DEB_RELEASE 1)
 set(CUNXIN_DEB_VERSION "${PROJECT_VERSION}-${CUNXIN_DEB_RELEASE}")
 
@@ -27,6 +29,8 @@ install(FILES ${_pkg}/debian/copyright ${_doc}/changelog.Debian.gz
               ${CMAKE_CURRENT_SOURCE_DIR}/README.md
         DESTINATION share/doc/cunxin)
 install(FILES ${_doc}/cunxin.1.gz DESTINATION share/man/man1)
+# Lintian tags that do not apply to a package built outside Debian's archive (see README).
+install(FILES ${_pkg}/debian/lintian-overrides DESTINATION share/lintian/overrides RENAME cunxin)
 
 # Files under /etc are configuration: dpkg keeps local edits on upgrade.
 file(WRITE ${_doc}/conffiles "/etc/cunxin/config.json\n")
@@ -35,7 +39,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME cunxin)
 set(CPACK_PACKAGE_VENDOR "Cunxin")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "Cunxin maintainers <cunxin-maint@localhost>")
+set(CPACK_PACKAGE_CONTACT "${CUNXIN_DEB_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -45,16 +49,16 @@ set(CPACK_DEBIAN_PACKAGE_SECTION comm)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://cunxin.invalid/")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "SMS appliance for township offices (村信)")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"SMS appliance for township offices
- Cunxin drives a pool of USB GSM/LTE modems with AT commands, keeps every
- message in SQLite and serves a web panel and a JSON API on the office LAN.
- It broadcasts notices, sorts replies by a reply menu and works without
- internet access, taking the time from the mobile network if needed.
- .
- This package installs the daemon as the systemd service cunxin.service
- (system user cunxin, data in /var/lib/cunxin, configuration in
- /etc/cunxin/config.json) and udev rules for known modems.")
+# Synopsis from the summary; CPack indents the body and turns empty lines into " .".
+set(CPACK_PACKAGE_DESCRIPTION
+"Cunxin drives a pool of USB GSM/LTE modems with AT commands, keeps every
+message in SQLite and serves a web panel and a JSON API on the office LAN.
+It broadcasts notices, sorts replies by a reply menu and works without
+internet access, taking the time from the mobile network if needed.
+
+This package installs the daemon as the systemd service cunxin.service
+(system user cunxin, data in /var/lib/cunxin, configuration in
+/etc/cunxin/config.json) and udev rules for known modems.")
 # Shared-library dependencies from dpkg-shlibdeps (works for arm64 through multiarch),
 # plus what the maintainer scripts use.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

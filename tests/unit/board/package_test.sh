@@ -5,7 +5,7 @@
 # Then unpacks it into a throwaway root and checks the files (no dpkg database touched).
 # usage: package_test.sh BUILD_DIR        (exit 77 = skipped)
 set -euo pipefail
-build="$1"
+build="$(cd "$1" && pwd)"
 for tool in cpack dpkg-deb; do
     command -v "$tool" >/dev/null 2>&1 || { echo "$tool missing: skipped"; exit 77; }
 done

@@ -67,7 +67,9 @@ cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(
 
 /// Parses a date as written in spreadsheets: 2001-07-01, 2001/7/1, 2001.7.1, 2001年7月1日,
 /// 20010701, an optional time after it ("2001-07-01 00:00:00"), or an Excel serial day
-/// number (1900 date system, 1-109574); nullopt if it is none of them or not a real date.
+/// number of 5-6 digits (1900 date system: 10000 = 1927-05-18 up to 109574 = 2199-12-31;
+/// shorter numbers are more likely a bare year and are refused); nullopt if it is none of
+/// them or not a real date (years 1900-2199).
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
 
 /// One contact from (or for) a CSV file.

@@ -70,7 +70,7 @@ case "${1:-}" in
         secs="${2:-60}"
         configure_and_build "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCUNXIN_FUZZ=ON -DCUNXIN_TESTS=OFF \
-            -DCUNXIN_MODULES="sms;at"
+            -DCUNXIN_MODULES="sms;serial;at"
         for f in "$ROOT"/build-fuzz/tests/fuzz/fuzz_*; do
             [ -x "$f" ] || continue
             name="$(basename "$f")"

@@ -203,7 +203,9 @@ Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limi
     return guard([&] {
         auto s = db.impl().prepare(
             std::string("SELECT ") + kSegmentCols +
-            ", m.kind, m.iccid, COALESCE(st.iccid, ''), (o.mobile IS NOT NULL) "
+            ", m.kind, COALESCE((SELECT x.iccid FROM segments x WHERE x.message_id = s.message_id AND "
+            "x.status IN ('sending','sent','delivered','uncertain') LIMIT 1), ''), "
+            "COALESCE(st.iccid, ''), (o.mobile IS NOT NULL) "
             "FROM segments s JOIN messages m ON m.id = s.message_id "
             "LEFT JOIN campaigns cp ON cp.id = m.campaign_id "
             "LEFT JOIN sticky_sims st ON st.recipient = s.recipient "

@@ -113,7 +113,7 @@ Result<std::vector<std::int64_t>> insert_outgoing(Database& db, const std::vecto
 struct DueSegment {
     Segment segment;
     MessageKind kind = MessageKind::Normal;
-    std::string message_iccid;   ///< SIM already used by an earlier segment of the message
+    std::string message_iccid;   ///< SIM that sends/sent another segment of the message
     std::string sticky_iccid;    ///< SIM that last sent to this recipient
     bool recipient_opted_out = false;
 };

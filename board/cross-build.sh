@@ -20,6 +20,8 @@ JOBS="${JOBS:-1}"
 MODULES="${CUNXIN_MODULES:-all}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+# Same hardening as the release/arm64 presets (lintian's hardening checks).
+HARDEN="-D_FORTIFY_SOURCE=2 -fstack-protector-strong"
 APT_OPTS=(-y -qq --no-install-recommends -o DPkg::Lock::Timeout=600)
 
 # arm64 libraries the project links (tools/debian-packages.txt, arch-dependent ones).
@@ -53,6 +55,8 @@ build() {
     cmake -S "$ROOT" -B "$BUILD" -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$ROOT/board/toolchain/aarch64-linux-gnu.cmake" \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_C_FLAGS="$HARDEN" -DCMAKE_CXX_FLAGS="$HARDEN" \
+        -DCMAKE_EXE_LINKER_FLAGS="-Wl,-z,relro -Wl,-z,now" \
         -DCUNXIN_MODULES="$MODULES"
     # nice: leave the shared machine's CPU to interactive work.
     nice -n 15 cmake --build "$BUILD" -j "$JOBS"

@@ -42,8 +42,8 @@ std::vector<DueGreeting> due_on(std::span<const AnniversaryMember> members,
     std::vector<DueGreeting> out;
     for (const AnniversaryMember& m : members) {
         if (is_anniversary(m.party_join_date, day)) {
-            out.push_back({m.id, completed_years(m.party_join_date, day),
-                           static_cast<int>(day.year())});
+            out.push_back(
+                {m.id, completed_years(m.party_join_date, day), static_cast<int>(day.year())});
         }
     }
     return out;

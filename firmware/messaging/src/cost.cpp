@@ -27,8 +27,8 @@ std::int64_t cost_fen(std::int64_t segments, std::int64_t fen_per_segment) noexc
 std::string format_yuan(std::int64_t fen) {
     const bool negative = fen < 0;
     // Work in unsigned to survive INT64_MIN.
-    const std::uint64_t abs = negative ? 0 - static_cast<std::uint64_t>(fen)
-                                       : static_cast<std::uint64_t>(fen);
+    const std::uint64_t abs =
+        negative ? 0 - static_cast<std::uint64_t>(fen) : static_cast<std::uint64_t>(fen);
     std::string cents = std::to_string(abs % 100);
     if (cents.size() < 2) cents.insert(0, "0");
     return (negative ? "-" : "") + std::to_string(abs / 100) + "." + cents;
@@ -65,7 +65,7 @@ BudgetCheck check_budget(const Budget& budget, std::int64_t used, std::int64_t p
     planned_segments = std::max<std::int64_t>(planned_segments, 0);
     c.used = used;
     c.planned = budget.unit == BudgetUnit::Segments ? planned_segments
-                                                     : cost_fen(planned_segments, fen_per_segment);
+                                                    : cost_fen(planned_segments, fen_per_segment);
     if (budget.limit <= 0) {
         c.unlimited = true;
         c.within = true;

@@ -92,7 +92,9 @@ bool gb18030_to_utf8(std::string_view in, std::string& out, std::size_t& bad_off
     return ok;
 }
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t'; }
+bool is_ascii_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 /// Trims ASCII spaces/tabs, U+3000 and NBSP at both ends.
 std::string_view trim(std::string_view s) {
@@ -141,7 +143,8 @@ std::string fold_digits(std::string_view s) {
 }
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::optional<chr::year_month_day> make_date(long y, long m, long d) {
@@ -175,25 +178,44 @@ std::string column_of(std::string_view header) {
         if (c == ' ' || c == '-') c = '_';
     }
     static const std::map<std::string_view, std::string_view> kColumns{
-        {"姓名", "name"},          {"名字", "name"},
-        {"name", "name"},          {"full_name", "name"},
-        {"手机", "mobile"},        {"手机号", "mobile"},
-        {"手机号码", "mobile"},    {"电话", "mobile"},
-        {"电话号码", "mobile"},    {"联系电话", "mobile"},
-        {"mobile", "mobile"},      {"phone", "mobile"},
-        {"msisdn", "mobile"},      {"mobile_number", "mobile"},
-        {"村", "village"},         {"村名", "village"},
-        {"村庄", "village"},       {"所在村", "village"},
-        {"village", "village"},    {"职务", "role"},
-        {"职位", "role"},          {"role", "role"},
-        {"title", "role"},         {"入党日期", "party_join_date"},
-        {"入党时间", "party_join_date"}, {"party_join_date", "party_join_date"},
-        {"join_date", "party_join_date"}, {"标签", "tags"},
-        {"tags", "tags"},          {"tag", "tags"},
-        {"备注", "notes"},         {"notes", "notes"},
-        {"note", "notes"},         {"remark", "notes"},
-        {"remarks", "notes"},      {"已退订", "opted_out"},
-        {"退订", "opted_out"},     {"opted_out", "opted_out"},
+        {"姓名", "name"},
+        {"名字", "name"},
+        {"name", "name"},
+        {"full_name", "name"},
+        {"手机", "mobile"},
+        {"手机号", "mobile"},
+        {"手机号码", "mobile"},
+        {"电话", "mobile"},
+        {"电话号码", "mobile"},
+        {"联系电话", "mobile"},
+        {"mobile", "mobile"},
+        {"phone", "mobile"},
+        {"msisdn", "mobile"},
+        {"mobile_number", "mobile"},
+        {"村", "village"},
+        {"村名", "village"},
+        {"村庄", "village"},
+        {"所在村", "village"},
+        {"village", "village"},
+        {"职务", "role"},
+        {"职位", "role"},
+        {"role", "role"},
+        {"title", "role"},
+        {"入党日期", "party_join_date"},
+        {"入党时间", "party_join_date"},
+        {"party_join_date", "party_join_date"},
+        {"join_date", "party_join_date"},
+        {"标签", "tags"},
+        {"tags", "tags"},
+        {"tag", "tags"},
+        {"备注", "notes"},
+        {"notes", "notes"},
+        {"note", "notes"},
+        {"remark", "notes"},
+        {"remarks", "notes"},
+        {"已退订", "opted_out"},
+        {"退订", "opted_out"},
+        {"opted_out", "opted_out"},
     };
     const auto it = kColumns.find(h);
     return it == kColumns.end() ? std::string{} : std::string(it->second);
@@ -226,9 +248,9 @@ std::vector<std::string> split_tags(std::string_view s) {
             s[i] == '\n' || s[i] == '\r') {
             sep = true;
         } else {
-            for (const std::string_view w : {std::string_view("、"), std::string_view("，"),
-                                             std::string_view("；"), std::string_view("\xE3\x80\x80"),
-                                             std::string_view("｜")}) {
+            for (const std::string_view w :
+                 {std::string_view("、"), std::string_view("，"), std::string_view("；"),
+                  std::string_view("\xE3\x80\x80"), std::string_view("｜")}) {
                 if (s.substr(i).starts_with(w)) {
                     sep = true;
                     len = w.size();
@@ -308,11 +330,11 @@ cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_with(std
             ++i;
             for (;;) {
                 if (i >= s.size()) {
-                    return cunxin::unexpected(csv_error(
-                        CsvErrc::unterminated_quote, open_row,
-                        "row " + std::to_string(open_row) +
-                            ": a quoted cell is never closed (missing \")",
-                        "第" + std::to_string(open_row) + "行：引号没有闭合（缺少 \"）"));
+                    return cunxin::unexpected(
+                        csv_error(CsvErrc::unterminated_quote, open_row,
+                                  "row " + std::to_string(open_row) +
+                                      ": a quoted cell is never closed (missing \")",
+                                  "第" + std::to_string(open_row) + "行：引号没有闭合（缺少 \"）"));
                 }
                 if (s[i] == '"') {
                     if (i + 1 < s.size() && s[i + 1] == '"') {
@@ -329,10 +351,10 @@ cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_with(std
             // After the closing quote: delimiter, line end or the end.
             while (i < s.size() && (s[i] == ' ' || s[i] == '\t') && s[i] != delim) ++i;
             if (i < s.size() && s[i] != delim && s[i] != '\r' && s[i] != '\n') {
-                return cunxin::unexpected(csv_error(
-                    CsvErrc::bad_quote, row,
-                    "row " + std::to_string(row) + ": text after a closing quote",
-                    "第" + std::to_string(row) + "行：引号后面还有文字"));
+                return cunxin::unexpected(
+                    csv_error(CsvErrc::bad_quote, row,
+                              "row " + std::to_string(row) + ": text after a closing quote",
+                              "第" + std::to_string(row) + "行：引号后面还有文字"));
             }
             at_field_start = false;
             continue;
@@ -361,38 +383,52 @@ cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_with(std
 
 const char* to_string(TextEncoding e) noexcept {
     switch (e) {
-        case TextEncoding::Utf8: return "utf-8";
-        case TextEncoding::Utf8Bom: return "utf-8-bom";
-        case TextEncoding::Gb18030: return "gb18030";
+        case TextEncoding::Utf8:
+            return "utf-8";
+        case TextEncoding::Utf8Bom:
+            return "utf-8-bom";
+        case TextEncoding::Gb18030:
+            return "gb18030";
     }
     return "unknown";
 }
 
 const char* to_string(CsvErrc code) noexcept {
     switch (code) {
-        case CsvErrc::empty_input: return "empty_input";
-        case CsvErrc::bad_encoding: return "bad_encoding";
-        case CsvErrc::unterminated_quote: return "unterminated_quote";
-        case CsvErrc::bad_quote: return "bad_quote";
-        case CsvErrc::missing_column: return "missing_column";
+        case CsvErrc::empty_input:
+            return "empty_input";
+        case CsvErrc::bad_encoding:
+            return "bad_encoding";
+        case CsvErrc::unterminated_quote:
+            return "unterminated_quote";
+        case CsvErrc::bad_quote:
+            return "bad_quote";
+        case CsvErrc::missing_column:
+            return "missing_column";
     }
     return "unknown";
 }
 
 const char* to_string(RejectReason r) noexcept {
     switch (r) {
-        case RejectReason::missing_name: return "missing_name";
-        case RejectReason::missing_mobile: return "missing_mobile";
-        case RejectReason::bad_mobile: return "bad_mobile";
-        case RejectReason::duplicate_mobile: return "duplicate_mobile";
-        case RejectReason::bad_date: return "bad_date";
-        case RejectReason::bad_flag: return "bad_flag";
+        case RejectReason::missing_name:
+            return "missing_name";
+        case RejectReason::missing_mobile:
+            return "missing_mobile";
+        case RejectReason::bad_mobile:
+            return "bad_mobile";
+        case RejectReason::duplicate_mobile:
+            return "duplicate_mobile";
+        case RejectReason::bad_date:
+            return "bad_date";
+        case RejectReason::bad_flag:
+            return "bad_flag";
     }
     return "unknown";
 }
 
 cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
-                                                     TextEncoding& detected) {
+                                                    TextEncoding& detected) {
     if (bytes.starts_with("\xEF\xBB\xBF")) {
         const std::string_view rest = bytes.substr(3);
         const std::size_t ok = valid_utf8_prefix(rest);
@@ -407,10 +443,10 @@ cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
         return std::string(rest);
     }
     if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
-        return cunxin::unexpected(csv_error(
-            CsvErrc::bad_encoding, 0,
-            "UTF-16 text (Excel \"Unicode text\"): save as \"CSV UTF-8\" instead",
-            "这是 UTF-16 文本（Excel“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"));
+        return cunxin::unexpected(
+            csv_error(CsvErrc::bad_encoding, 0,
+                      "UTF-16 text (Excel \"Unicode text\"): save as \"CSV UTF-8\" instead",
+                      "这是 UTF-16 文本（Excel“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"));
     }
     if (valid_utf8_prefix(bytes) == bytes.size()) {
         detected = TextEncoding::Utf8;
@@ -419,18 +455,17 @@ cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
     std::string out;
     std::size_t bad = 0;
     if (!gb18030_to_utf8(bytes, out, bad)) {
-        return cunxin::unexpected(csv_error(
-            CsvErrc::bad_encoding, 0,
-            "neither UTF-8 nor GB18030/GBK (invalid byte at " + std::to_string(bad) + ")",
-            "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" + std::to_string(bad) +
-                "字节）"));
+        return cunxin::unexpected(
+            csv_error(CsvErrc::bad_encoding, 0,
+                      "neither UTF-8 nor GB18030/GBK (invalid byte at " + std::to_string(bad) + ")",
+                      "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" +
+                          std::to_string(bad) + "字节）"));
     }
     detected = TextEncoding::Gb18030;
     return out;
 }
 
-cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(
-    std::string_view utf8) {
+cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(std::string_view utf8) {
     return parse_with(utf8, ',');
 }
 
@@ -446,8 +481,8 @@ std::optional<chr::year_month_day> parse_date(std::string_view text) {
     // Excel serial day number (1900 date system), possibly with a time fraction.
     {
         std::string_view whole = s;
-        if (const auto dot = whole.find('.'); dot != std::string_view::npos &&
-                                              all_digits(whole.substr(dot + 1))) {
+        if (const auto dot = whole.find('.');
+            dot != std::string_view::npos && all_digits(whole.substr(dot + 1))) {
             whole = whole.substr(0, dot);
         }
         if (all_digits(whole) && whole.size() <= 6) {
@@ -475,10 +510,10 @@ std::optional<chr::year_month_day> parse_date(std::string_view text) {
         if (s[i] == '-' || s[i] == '/' || s[i] == '.') {
             len = 1;
         } else {
-            for (const std::string_view w : {std::string_view("年"), std::string_view("月"),
-                                             std::string_view("日"), std::string_view("号"),
-                                             std::string_view("－"), std::string_view("／"),
-                                             std::string_view("．")}) {
+            for (const std::string_view w :
+                 {std::string_view("年"), std::string_view("月"), std::string_view("日"),
+                  std::string_view("号"), std::string_view("－"), std::string_view("／"),
+                  std::string_view("．")}) {
                 if (rest.starts_with(w)) len = w.size();
             }
         }
@@ -506,7 +541,8 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
     // The header is the first row that is not blank.
     std::size_t header_index = 0;
     auto blank = [](const std::vector<std::string>& r) {
-        return std::all_of(r.begin(), r.end(), [](const std::string& c) { return trim(c).empty(); });
+        return std::all_of(r.begin(), r.end(),
+                           [](const std::string& c) { return trim(c).empty(); });
     };
     while (header_index < records->size() && blank((*records)[header_index])) ++header_index;
     if (header_index == records->size()) {
@@ -526,11 +562,11 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
     for (const char* required : {"name", "mobile"}) {
         if (col.count(required) == 0) {
             const bool is_name = std::string_view(required) == "name";
-            return cunxin::unexpected(csv_error(
-                CsvErrc::missing_column, header_index + 1,
-                std::string("no ") + required + " column in the header (e.g. " +
-                    (is_name ? "姓名/name" : "手机号/mobile") + ")",
-                std::string("表头中没有“") + (is_name ? "姓名" : "手机号") + "”列"));
+            return cunxin::unexpected(
+                csv_error(CsvErrc::missing_column, header_index + 1,
+                          std::string("no ") + required + " column in the header (e.g. " +
+                              (is_name ? "姓名/name" : "手机号/mobile") + ")",
+                          std::string("表头中没有“") + (is_name ? "姓名" : "手机号") + "”列"));
         }
     }
 
@@ -565,14 +601,16 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
         c.role = cell("role");
         c.notes = cell("notes");
         c.tags = split_tags(cell("tags"));
-        if (c.name.empty()) reject("name", "", RejectReason::missing_name, "缺少姓名", "name is missing");
+        if (c.name.empty())
+            reject("name", "", RejectReason::missing_name, "缺少姓名", "name is missing");
 
         std::string mobile = cell("mobile");
         if (mobile.starts_with('\'')) mobile.erase(0, 1);  // '13800138000 typed to force text
         if (mobile.empty()) {
             reject("mobile", "", RejectReason::missing_mobile, "缺少手机号",
                    "mobile number is missing");
-        } else if (mobile.find("E+") != std::string::npos || mobile.find("e+") != std::string::npos) {
+        } else if (mobile.find("E+") != std::string::npos ||
+                   mobile.find("e+") != std::string::npos) {
             reject("mobile", mobile, RejectReason::bad_mobile,
                    "号码被表格软件改成了科学计数法，数字已丢失；请把该列设为“文本”后重新填写",
                    "the spreadsheet turned the number into scientific notation and lost digits; "
@@ -661,8 +699,8 @@ std::string export_contacts_csv(const std::vector<ContactRow>& contacts,
     if (options.chinese_headers) {
         rows.push_back({"姓名", "手机号", "村", "职务", "入党日期", "标签", "备注", "已退订"});
     } else {
-        rows.push_back({"name", "mobile", "village", "role", "party_join_date", "tags", "notes",
-                        "opted_out"});
+        rows.push_back(
+            {"name", "mobile", "village", "role", "party_join_date", "tags", "notes", "opted_out"});
     }
     for (const ContactRow& c : contacts) {
         std::string mobile = c.msisdn;

@@ -57,11 +57,33 @@ char32_t next_cp(std::string_view s, std::size_t& i) {
 
 bool is_separator(char32_t c) {
     switch (c) {
-        case U' ': case U'\t': case U'\r': case U'\n': case 0xA0: case 0x3000:
-        case U'-': case 0xFF0D: case 0x2010: case 0x2011: case 0x2012: case 0x2013:
-        case 0x2014: case 0x2212: case U'.': case 0xFF0E: case U'(': case U')':
-        case 0xFF08: case 0xFF09: case U'/': case 0xFF0F: case 0x200B: case 0x200C:
-        case 0x200D: case 0xFEFF: case 0x2060:
+        case U' ':
+        case U'\t':
+        case U'\r':
+        case U'\n':
+        case 0xA0:
+        case 0x3000:
+        case U'-':
+        case 0xFF0D:
+        case 0x2010:
+        case 0x2011:
+        case 0x2012:
+        case 0x2013:
+        case 0x2014:
+        case 0x2212:
+        case U'.':
+        case 0xFF0E:
+        case U'(':
+        case U')':
+        case 0xFF08:
+        case 0xFF09:
+        case U'/':
+        case 0xFF0F:
+        case 0x200B:
+        case 0x200C:
+        case 0x200D:
+        case 0xFEFF:
+        case 0x2060:
             return true;
         default:
             return false;
@@ -114,8 +136,7 @@ PhoneResult national_to_e164(std::string national) {
         national.erase(0, 1);
     }
     if (national.size() < 2) {
-        return cunxin::unexpected(fail(PhoneErrc::wrong_length, "too few digits",
-                                       "号码位数太少"));
+        return cunxin::unexpected(fail(PhoneErrc::wrong_length, "too few digits", "号码位数太少"));
     }
     if (national[0] == '1') {
         if (national[1] == '0' && national.size() != 11 && national.size() >= 7) {
@@ -125,10 +146,10 @@ PhoneResult national_to_e164(std::string national) {
                                            "这是固定电话号码，短信需要手机号码"));
         }
         if (national.size() != 11) {
-            return cunxin::unexpected(fail(
-                PhoneErrc::wrong_length,
-                "a mobile number has 11 digits, this has " + std::to_string(national.size()),
-                "手机号码应为11位，这里有" + std::to_string(national.size()) + "位"));
+            return cunxin::unexpected(
+                fail(PhoneErrc::wrong_length,
+                     "a mobile number has 11 digits, this has " + std::to_string(national.size()),
+                     "手机号码应为11位，这里有" + std::to_string(national.size()) + "位"));
         }
         if (national[1] < '3') {
             return cunxin::unexpected(fail(PhoneErrc::not_mobile,
@@ -142,20 +163,25 @@ PhoneResult national_to_e164(std::string national) {
                                        "a landline number, SMS needs a mobile number",
                                        "这是固定电话号码，短信需要手机号码"));
     }
-    return cunxin::unexpected(
-        fail(PhoneErrc::not_mobile, "not a mobile number", "不是手机号码"));
+    return cunxin::unexpected(fail(PhoneErrc::not_mobile, "not a mobile number", "不是手机号码"));
 }
 
 }  // namespace
 
 const char* to_string(PhoneErrc code) noexcept {
     switch (code) {
-        case PhoneErrc::empty: return "empty";
-        case PhoneErrc::bad_character: return "bad_character";
-        case PhoneErrc::foreign: return "foreign";
-        case PhoneErrc::landline: return "landline";
-        case PhoneErrc::not_mobile: return "not_mobile";
-        case PhoneErrc::wrong_length: return "wrong_length";
+        case PhoneErrc::empty:
+            return "empty";
+        case PhoneErrc::bad_character:
+            return "bad_character";
+        case PhoneErrc::foreign:
+            return "foreign";
+        case PhoneErrc::landline:
+            return "landline";
+        case PhoneErrc::not_mobile:
+            return "not_mobile";
+        case PhoneErrc::wrong_length:
+            return "wrong_length";
     }
     return "unknown";
 }
@@ -206,22 +232,32 @@ std::string canonical_peer(std::string_view input) {
 
 const char* to_string(Carrier c) noexcept {
     switch (c) {
-        case Carrier::Unknown: return "unknown";
-        case Carrier::ChinaMobile: return "china_mobile";
-        case Carrier::ChinaUnicom: return "china_unicom";
-        case Carrier::ChinaTelecom: return "china_telecom";
-        case Carrier::ChinaBroadnet: return "china_broadnet";
+        case Carrier::Unknown:
+            return "unknown";
+        case Carrier::ChinaMobile:
+            return "china_mobile";
+        case Carrier::ChinaUnicom:
+            return "china_unicom";
+        case Carrier::ChinaTelecom:
+            return "china_telecom";
+        case Carrier::ChinaBroadnet:
+            return "china_broadnet";
     }
     return "unknown";
 }
 
 const char* carrier_name_zh(Carrier c) noexcept {
     switch (c) {
-        case Carrier::Unknown: return "未知";
-        case Carrier::ChinaMobile: return "中国移动";
-        case Carrier::ChinaUnicom: return "中国联通";
-        case Carrier::ChinaTelecom: return "中国电信";
-        case Carrier::ChinaBroadnet: return "中国广电";
+        case Carrier::Unknown:
+            return "未知";
+        case Carrier::ChinaMobile:
+            return "中国移动";
+        case Carrier::ChinaUnicom:
+            return "中国联通";
+        case Carrier::ChinaTelecom:
+            return "中国电信";
+        case Carrier::ChinaBroadnet:
+            return "中国广电";
     }
     return "未知";
 }
@@ -235,24 +271,73 @@ Carrier carrier_of(std::string_view msisdn) {
     using C = Carrier;
     switch (p3) {
         // 1349 was the satellite block of China Telecom; other 134x are China Mobile.
-        case 134: return d4 == 9 ? C::ChinaTelecom : C::ChinaMobile;
-        case 135: case 136: case 137: case 138: case 139: case 147: case 148: case 150:
-        case 151: case 152: case 157: case 158: case 159: case 165: case 172: case 178:
-        case 182: case 183: case 184: case 187: case 188: case 195: case 197: case 198:
+        case 134:
+            return d4 == 9 ? C::ChinaTelecom : C::ChinaMobile;
+        case 135:
+        case 136:
+        case 137:
+        case 138:
+        case 139:
+        case 147:
+        case 148:
+        case 150:
+        case 151:
+        case 152:
+        case 157:
+        case 158:
+        case 159:
+        case 165:
+        case 172:
+        case 178:
+        case 182:
+        case 183:
+        case 184:
+        case 187:
+        case 188:
+        case 195:
+        case 197:
+        case 198:
             return C::ChinaMobile;
-        case 130: case 131: case 132: case 145: case 146: case 155: case 156: case 166:
-        case 167: case 171: case 175: case 176: case 185: case 186: case 196:
+        case 130:
+        case 131:
+        case 132:
+        case 145:
+        case 146:
+        case 155:
+        case 156:
+        case 166:
+        case 167:
+        case 171:
+        case 175:
+        case 176:
+        case 185:
+        case 186:
+        case 196:
             return C::ChinaUnicom;
-        case 133: case 149: case 153: case 162: case 173: case 174: case 177: case 180:
-        case 181: case 189: case 190: case 191: case 193: case 199:
+        case 133:
+        case 149:
+        case 153:
+        case 162:
+        case 173:
+        case 174:
+        case 177:
+        case 180:
+        case 181:
+        case 189:
+        case 190:
+        case 191:
+        case 193:
+        case 199:
             return C::ChinaTelecom;
-        case 192: return C::ChinaBroadnet;
+        case 192:
+            return C::ChinaBroadnet;
         // 170: virtual operators; the fourth digit says whose network (MIIT allocation).
         case 170:
             if (d4 <= 2) return C::ChinaTelecom;
             if (d4 == 3 || d4 == 5 || d4 == 6) return C::ChinaMobile;
             return C::ChinaUnicom;
-        default: return C::Unknown;
+        default:
+            return C::Unknown;
     }
 }
 
@@ -311,11 +396,27 @@ Carrier carrier_of_plmn(std::string_view digits) {
     const int mnc = (digits[3] - '0') * 10 + (digits[4] - '0');
     if (digits.size() == 6) return Carrier::Unknown;  // China uses 2-digit MNCs
     switch (mnc) {
-        case 0: case 2: case 4: case 7: case 8: case 13: return Carrier::ChinaMobile;
-        case 1: case 6: case 9: case 10: return Carrier::ChinaUnicom;
-        case 3: case 5: case 11: case 12: return Carrier::ChinaTelecom;
-        case 15: return Carrier::ChinaBroadnet;
-        default: return Carrier::Unknown;
+        case 0:
+        case 2:
+        case 4:
+        case 7:
+        case 8:
+        case 13:
+            return Carrier::ChinaMobile;
+        case 1:
+        case 6:
+        case 9:
+        case 10:
+            return Carrier::ChinaUnicom;
+        case 3:
+        case 5:
+        case 11:
+        case 12:
+            return Carrier::ChinaTelecom;
+        case 15:
+            return Carrier::ChinaBroadnet;
+        default:
+            return Carrier::Unknown;
     }
 }
 

@@ -105,18 +105,44 @@ int digit_of(char32_t c) {
 /// Value of a Chinese numeral digit (〇零一…九, 壹…玖), 10 for 十/拾, or -1.
 int cn_numeral(char32_t c) {
     switch (c) {
-        case U'〇': case U'零': return 0;
-        case U'一': case U'壹': return 1;
-        case U'二': case U'贰': case U'貳': return 2;
-        case U'三': case U'叁': case U'參': return 3;
-        case U'四': case U'肆': return 4;
-        case U'五': case U'伍': return 5;
-        case U'六': case U'陆': case U'陸': return 6;
-        case U'七': case U'柒': return 7;
-        case U'八': case U'捌': return 8;
-        case U'九': case U'玖': return 9;
-        case U'十': case U'拾': return 10;
-        default: return -1;
+        case U'〇':
+        case U'零':
+            return 0;
+        case U'一':
+        case U'壹':
+            return 1;
+        case U'二':
+        case U'贰':
+        case U'貳':
+            return 2;
+        case U'三':
+        case U'叁':
+        case U'參':
+            return 3;
+        case U'四':
+        case U'肆':
+            return 4;
+        case U'五':
+        case U'伍':
+            return 5;
+        case U'六':
+        case U'陆':
+        case U'陸':
+            return 6;
+        case U'七':
+        case U'柒':
+            return 7;
+        case U'八':
+        case U'捌':
+            return 8;
+        case U'九':
+        case U'玖':
+            return 9;
+        case U'十':
+        case U'拾':
+            return 10;
+        default:
+            return -1;
     }
 }
 
@@ -128,24 +154,43 @@ bool is_cjk(char32_t c) {
 /// Opening bracket → its closing bracket, or 0.
 char32_t closing_of(char32_t c) {
     switch (c) {
-        case U'【': return U'】';
-        case U'[': return U']';
-        case U'(': return U')';
-        case U'（': return U'）';
-        case U'〔': return U'〕';
-        case U'「': return U'」';
-        case U'《': return U'》';
-        case U'<': return U'>';
-        case U'［': return U'］';
-        case U'〖': return U'〗';
-        default: return 0;
+        case U'【':
+            return U'】';
+        case U'[':
+            return U']';
+        case U'(':
+            return U')';
+        case U'（':
+            return U'）';
+        case U'〔':
+            return U'〕';
+        case U'「':
+            return U'」';
+        case U'《':
+            return U'》';
+        case U'<':
+            return U'>';
+        case U'［':
+            return U'］';
+        case U'〖':
+            return U'〗';
+        default:
+            return 0;
     }
 }
 
 bool is_closing_bracket(char32_t c) {
     switch (c) {
-        case U'】': case U']': case U')': case U'）': case U'〕': case U'」': case U'》':
-        case U'>': case U'］': case U'〗':
+        case U'】':
+        case U']':
+        case U')':
+        case U'）':
+        case U'〕':
+        case U'」':
+        case U'》':
+        case U'>':
+        case U'］':
+        case U'〗':
             return true;
         default:
             return false;
@@ -155,11 +200,37 @@ bool is_closing_bracket(char32_t c) {
 /// Punctuation that may follow a code.
 bool is_code_punct(char32_t c) {
     switch (c) {
-        case U'、': case U'，': case U',': case U'。': case U'.': case U'．': case U'｡':
-        case U':': case U'：': case U';': case U'；': case U'-': case U'－': case U'—':
-        case U'–': case U'~': case U'～': case U'!': case U'！': case U'?': case U'？':
-        case U'/': case U'／': case U'|': case U'｜': case U'·': case U'_': case U'#':
-        case U'＃': case U'=': case U'＝':
+        case U'、':
+        case U'，':
+        case U',':
+        case U'。':
+        case U'.':
+        case U'．':
+        case U'｡':
+        case U':':
+        case U'：':
+        case U';':
+        case U'；':
+        case U'-':
+        case U'－':
+        case U'—':
+        case U'–':
+        case U'~':
+        case U'～':
+        case U'!':
+        case U'！':
+        case U'?':
+        case U'？':
+        case U'/':
+        case U'／':
+        case U'|':
+        case U'｜':
+        case U'·':
+        case U'_':
+        case U'#':
+        case U'＃':
+        case U'=':
+        case U'＝':
             return true;
         default:
             return false;
@@ -170,8 +241,20 @@ bool is_code_punct(char32_t c) {
 /// ("2.5", "3:30", "1,000", "1-2", "1/2").
 bool is_numeric_joiner(char32_t c) {
     switch (c) {
-        case U'.': case U'．': case U',': case U'，': case U':': case U'：': case U'-': case U'－':
-        case U'/': case U'／': case U'~': case U'～': case U'—': case U'–':
+        case U'.':
+        case U'．':
+        case U',':
+        case U'，':
+        case U':':
+        case U'：':
+        case U'-':
+        case U'－':
+        case U'/':
+        case U'／':
+        case U'~':
+        case U'～':
+        case U'—':
+        case U'–':
             return true;
         default:
             return false;
@@ -181,7 +264,8 @@ bool is_numeric_joiner(char32_t c) {
 /// Units and measure words: a digit directly followed by one is a quantity, not a code.
 bool is_unit(char32_t c) {
     static constexpr std::u32string_view kUnits =
-        U"年月日号號点點时時分秒周天岁歲户戶人家个個位名元块塊角毛斤亩畝米里次期届屆楼樓栋棟层層组組队隊条條件只头頭万萬千百亿億度倍级級班辆輛台张張间間套份项項批届";
+        U"年月日号號点點时時分秒周天岁歲户戶人家个個位名元块塊角毛斤亩畝米里次期届屆楼樓栋棟层層组"
+        U"組队隊条條件只头頭万萬千百亿億度倍级級班辆輛台张張间間套份项項批届";
     return kUnits.find(c) != std::u32string_view::npos;
 }
 
@@ -309,13 +393,11 @@ Classification classify(std::string_view text, const ReplyMenu& menu) {
             (digit_of(rest[1]) >= 0 || cn_numeral(rest[1]) >= 0)) {
             return none;  // "2.5万", "3:30", "1-2户"
         }
-        if (is_space(next) || is_code_punct(next) || is_closing_bracket(next)) {
-            // a separator: fine
-        } else if (!chinese && is_cjk(next) && !is_unit(next) && cn_numeral(next) < 0) {
-            // "02村口路灯坏了"
-        } else {
-            return none;  // 2024年, 5G, 3%, 一定, 三天
-        }
+        const bool separator = is_space(next) || is_code_punct(next) || is_closing_bracket(next);
+        // "02村口路灯坏了": digits may run straight into text, but not into a unit.
+        const bool text_follows =
+            !chinese && is_cjk(next) && !is_unit(next) && cn_numeral(next) < 0;
+        if (!separator && !text_follows) return none;  // 2024年, 5G, 3%, 一定, 三天
     }
 
     const MenuItem* item = nullptr;

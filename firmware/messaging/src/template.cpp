@@ -147,11 +147,16 @@ std::string describe(const std::vector<TemplateProblem>& problems) {
 
 const char* to_string(TemplateErrc code) noexcept {
     switch (code) {
-        case TemplateErrc::unknown_placeholder: return "unknown_placeholder";
-        case TemplateErrc::empty_placeholder: return "empty_placeholder";
-        case TemplateErrc::unclosed_brace: return "unclosed_brace";
-        case TemplateErrc::stray_close_brace: return "stray_close_brace";
-        case TemplateErrc::missing_value: return "missing_value";
+        case TemplateErrc::unknown_placeholder:
+            return "unknown_placeholder";
+        case TemplateErrc::empty_placeholder:
+            return "empty_placeholder";
+        case TemplateErrc::unclosed_brace:
+            return "unclosed_brace";
+        case TemplateErrc::stray_close_brace:
+            return "stray_close_brace";
+        case TemplateErrc::missing_value:
+            return "missing_value";
     }
     return "unknown";
 }
@@ -180,7 +185,7 @@ std::string format_date_zh(std::chrono::year_month_day d) {
 }
 
 cunxin::Expected<std::string, TemplateError> render_template(std::string_view tpl,
-                                                              const TemplateFields& fields) {
+                                                             const TemplateFields& fields) {
     std::vector<TemplateProblem> problems;
     const std::vector<Piece> pieces = parse(tpl, problems);
     std::string out;

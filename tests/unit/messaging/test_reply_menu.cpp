@@ -85,7 +85,9 @@ TEST_CASE("classify recognises codes in the forms people type") {
         {"1", "01", ""},
         {"01", "01", ""},
         {"  01  ", "01", ""},
-        {"\xE3\x80\x80" "01　低保怎么申请？", "01", "低保怎么申请？"},
+        {"\xE3\x80\x80"
+         "01　低保怎么申请？",
+         "01", "低保怎么申请？"},
         {"1 3点在村委会开会吗", "01", "3点在村委会开会吗"},
         {"3 点开会", "03", "点开会"},
         {"3:路灯", "03", "路灯"},
@@ -124,7 +126,7 @@ TEST_CASE("classify leaves numbers in free text alone") {
         {"三天了", nullptr, "三天了"},
         {"三农问题", nullptr, "三农问题"},
         {"十分感谢", nullptr, "十分感谢"},
-        {"4 路灯", nullptr, "4 路灯"},   // no code 04 in the menu
+        {"4 路灯", nullptr, "4 路灯"},  // no code 04 in the menu
         {"四、路灯", nullptr, "四、路灯"},
         {"0", nullptr, "0"},
         {"10", nullptr, "10"},
@@ -182,9 +184,10 @@ TEST_CASE("classify never crashes on hostile input and returns valid UTF-8") {
     const ReplyMenu m = default_reply_menu();
     const std::string inputs[] = {
         std::string("\xFF\xFE\xFD"),
-        std::string("02 \xE6\x9D"),         // truncated 3-byte sequence
-        std::string("\xC0\x80" "02"),       // overlong NUL
-        std::string("02 \xED\xA0\x80 x"),   // UTF-16 surrogate encoded in UTF-8
+        std::string("02 \xE6\x9D"),  // truncated 3-byte sequence
+        std::string("\xC0\x80"
+                    "02"),                 // overlong NUL
+        std::string("02 \xED\xA0\x80 x"),  // UTF-16 surrogate encoded in UTF-8
         std::string("\0\0\0", 3),
         std::string("02\0abc", 6),
         std::string(100000, '2'),
@@ -217,16 +220,16 @@ TEST_CASE("opt-out and opt-in keywords: whole message, case and width insensitiv
         bool in;
     };
     const Kw rows[] = {
-        {"退订", true, false},       {" 退订 ", true, false},     {"退订。", true, false},
-        {"TD", true, false},         {"td", true, false},         {"Td", true, false},
-        {"ＴＤ", true, false},       {"ｔｄ", true, false},       {"T", true, false},
-        {"t", true, false},          {"STOP", true, false},       {"stop!", true, false},
-        {"Stop.", true, false},      {"取消订阅", true, false},   {"\xE2\x80\x8BTD", true, false},
-        {"订阅", false, true},       {"START", false, true},      {"start", false, true},
-        {"恢复", false, true},       {"恢复订阅", false, true},   {"ｓｔａｒｔ", false, true},
+        {"退订", true, false},        {" 退订 ", true, false},     {"退订。", true, false},
+        {"TD", true, false},          {"td", true, false},         {"Td", true, false},
+        {"ＴＤ", true, false},        {"ｔｄ", true, false},       {"T", true, false},
+        {"t", true, false},           {"STOP", true, false},       {"stop!", true, false},
+        {"Stop.", true, false},       {"取消订阅", true, false},   {"\xE2\x80\x8BTD", true, false},
+        {"订阅", false, true},        {"START", false, true},      {"start", false, true},
+        {"恢复", false, true},        {"恢复订阅", false, true},   {"ｓｔａｒｔ", false, true},
         {"请不要退订", false, false}, {"退订 谢谢", false, false}, {"TD1", false, false},
-        {"STOPPED", false, false},   {"我想订阅", false, false},   {"", false, false},
-        {"   ", false, false},       {"。", false, false},         {"TDD", false, false},
+        {"STOPPED", false, false},    {"我想订阅", false, false},  {"", false, false},
+        {"   ", false, false},        {"。", false, false},        {"TDD", false, false},
         {"\xFF", false, false},
     };
     for (const Kw& r : rows) {

@@ -32,7 +32,8 @@ TEST_CASE("render_template fills every placeholder") {
         {"{name}同志，您好！", "张三同志，您好！"},
         {"{village}{role}{name}", "李家村村支书张三"},
         {"今天是您入党{years}周年纪念日（{date}）。", "今天是您入党39周年纪念日（2026年7月1日）。"},
-        {"{姓名}，{村}，{职务}，党龄{党龄}年，{日期}", "张三，李家村，村支书，党龄39年，2026年7月1日"},
+        {"{姓名}，{村}，{职务}，党龄{党龄}年，{日期}",
+         "张三，李家村，村支书，党龄39年，2026年7月1日"},
         {"{ name }", "张三"},
         {"{Name}", "张三"},
         {"{　name　}", "张三"},
@@ -131,9 +132,8 @@ TEST_CASE("placeholders_used") {
 }
 
 TEST_CASE("hostile templates do not crash") {
-    const std::string inputs[] = {std::string(10000, '{'), std::string(10000, '}'),
-                                  "\xFF{\xFE}", std::string("{name\0}", 7),
-                                  std::string(5000, 'a') + "{name}"};
+    const std::string inputs[] = {std::string(10000, '{'), std::string(10000, '}'), "\xFF{\xFE}",
+                                  std::string("{name\0}", 7), std::string(5000, 'a') + "{name}"};
     for (const std::string& t : inputs) {
         CAPTURE(t.size());
         (void)validate_template(t);

@@ -45,7 +45,6 @@ bool is_anniversary(std::chrono::year_month_day join, std::chrono::year_month_da
 /// The greetings due today and tomorrow, in input order; members with invalid or future
 /// dates are skipped. `now_hour` and `send_hour` are 0-23 local hours.
 AnniversaryPlan plan_anniversaries(std::span<const AnniversaryMember> members,
-                                   std::chrono::year_month_day today, int now_hour,
-                                   int send_hour);
+                                   std::chrono::year_month_day today, int now_hour, int send_hour);
 
 }  // namespace cunxin::messaging

@@ -18,9 +18,9 @@ std::string format_yuan(std::int64_t fen);
 /// Cost estimate of a campaign sent through one SIM.
 struct CampaignEstimate {
     std::int64_t recipients = 0;
-    std::int64_t segments = 0;        ///< total SMS parts
-    std::int64_t cost_fen = 0;        ///< segments × price
-    int max_segments = 0;             ///< longest message, in parts
+    std::int64_t segments = 0;            ///< total SMS parts
+    std::int64_t cost_fen = 0;            ///< segments × price
+    int max_segments = 0;                 ///< longest message, in parts
     std::int64_t multipart_messages = 0;  ///< recipients whose text needs > 1 part
 };
 
@@ -44,21 +44,21 @@ struct Budget {
 
 /// Budget state before and after a planned send, in the budget's unit.
 struct BudgetCheck {
-    bool unlimited = false;        ///< no budget configured
-    bool within = true;            ///< used + planned <= limit (always true if unlimited)
+    bool unlimited = false;  ///< no budget configured
+    bool within = true;      ///< used + planned <= limit (always true if unlimited)
     std::int64_t limit = 0;
-    std::int64_t used = 0;         ///< already spent this month
-    std::int64_t planned = 0;      ///< the planned send
-    std::int64_t remaining = 0;    ///< limit - used, never below 0
-    std::int64_t remaining_after = 0;  ///< limit - used - planned, never below 0
-    std::int64_t over_by = 0;      ///< how far the send would exceed the budget, else 0
+    std::int64_t used = 0;                 ///< already spent this month
+    std::int64_t planned = 0;              ///< the planned send
+    std::int64_t remaining = 0;            ///< limit - used, never below 0
+    std::int64_t remaining_after = 0;      ///< limit - used - planned, never below 0
+    std::int64_t over_by = 0;              ///< how far the send would exceed the budget, else 0
     std::int64_t segments_affordable = 0;  ///< how many of the planned segments fit
 };
 
 /// Checks a planned send of `planned_segments` against a monthly budget, given what was
 /// already spent this month on that SIM in the budget's unit (segments or fen) and the
 /// SIM's price per segment.
-BudgetCheck check_budget(const Budget& budget, std::int64_t used,
-                         std::int64_t planned_segments, std::int64_t fen_per_segment) noexcept;
+BudgetCheck check_budget(const Budget& budget, std::int64_t used, std::int64_t planned_segments,
+                         std::int64_t fen_per_segment) noexcept;
 
 }  // namespace cunxin::messaging

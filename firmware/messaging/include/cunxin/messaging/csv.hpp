@@ -57,13 +57,11 @@ struct CsvError {
 
 /// Converts bytes to UTF-8: valid UTF-8 stays (a BOM is removed), otherwise GB18030 via
 /// iconv. Sets `detected`. Fails with bad_encoding when neither fits.
-cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
-                                                     TextEncoding& detected);
+cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes, TextEncoding& detected);
 
 /// Splits RFC 4180 CSV (UTF-8, CRLF or LF, quoted cells with "" and embedded newlines)
 /// into records of cells. A final line break does not add an empty record.
-cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(
-    std::string_view utf8);
+cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(std::string_view utf8);
 
 /// Parses a date as written in spreadsheets: 2001-07-01, 2001/7/1, 2001.7.1, 2001年7月1日,
 /// 20010701, an optional time after it ("2001-07-01 00:00:00"), or an Excel serial day
@@ -117,9 +115,9 @@ struct ImportOptions {
 struct ContactImport {
     TextEncoding encoding = TextEncoding::Utf8;
     std::vector<ContactRow> accepted;
-    std::vector<Rejection> rejections;      ///< a row may have several
-    std::size_t rows_total = 0;             ///< data rows read (blank rows not counted)
-    std::size_t rows_rejected = 0;          ///< data rows with at least one rejection
+    std::vector<Rejection> rejections;         ///< a row may have several
+    std::size_t rows_total = 0;                ///< data rows read (blank rows not counted)
+    std::size_t rows_rejected = 0;             ///< data rows with at least one rejection
     std::vector<std::string> ignored_columns;  ///< header cells that matched no column
 };
 

@@ -10,15 +10,17 @@
 ///     numerals (一…九, 〇/零 with a digit "〇二"/"零二", 十 forms "十"/"十一", formal 壹贰叁…).
 ///     Its numeric value must equal the value of a menu code ("2" and "002" match "02");
 ///     otherwise the message has no code ("12 户" with a 01-03 menu has none).
-///  4. After the code (and its closing bracket) comes the end of the message, white space
-///     or punctuation (、，,。.:：;；-—–~～!！?？/／|), or — for digit codes only — directly a
-///     Chinese character ("02村口路灯坏了").
+///  4. After the code (and its closing bracket) comes the end of the message, white space,
+///     punctuation (、，,。.:：;；-—~～!！?？/| and the like), a lone closing bracket ("2）路灯"),
+///     or — for digit codes only — directly a Chinese character ("02村口路灯坏了").
 ///  5. It is NOT a code when: more digits follow (2024年, phone numbers); a Latin letter or
 ///     other symbol follows (5G, 3%, 2👍); a digit follows a Latin '.', ',', ':', '-', '/'
 ///     ("2.5万", "3:30", "1-2户"); a digit code is directly followed by a unit or measure
-///     character (年月日号点时分秒周天岁户人家个位名元块角毛斤亩米里次期届楼栋层组队条件只头万千百亿度倍); a Chinese
-///     numeral is directly followed by text ("一定要修", "三天了", "二手车": Chinese
-///     numerals need punctuation, white space, a bracket or the end after them).
+///     word ("3点开会", "3号楼", "2人", "2年": 年 月 日 号 点 时 分 秒 周 天 岁 户 人 家 个 位
+///     名 元 块 斤 亩 米 次 期 届 楼 栋 层 组 队 条 件 万 千 百 亿 度 …, full list in
+///     reply_menu.cpp); a Chinese numeral is directly followed by text ("一定要修", "三天了",
+///     "二手车": Chinese numerals need punctuation, white space, a bracket or the end after
+///     them). With a space in between the unit rule does not apply ("3 点开会" is code 03).
 ///  6. `body` is the rest of the message with the separators after the code and the outer
 ///     white space removed; without a code it is the whole trimmed message.
 
@@ -31,9 +33,9 @@ namespace cunxin::messaging {
 
 /// One category of a reply menu.
 struct MenuItem {
-    std::string code;      ///< digits as shown to senders, e.g. "01"
-    std::string label_zh;  ///< "政策咨询"
-    std::string label_en;  ///< "Policy question"
+    std::string code;        ///< digits as shown to senders, e.g. "01"
+    std::string label_zh;    ///< "政策咨询"
+    std::string label_en;    ///< "Policy question"
     std::string auto_reply;  ///< automatic acknowledgement text; empty = none
     bool anonymous = false;  ///< hide the sender from non-admin users
 };

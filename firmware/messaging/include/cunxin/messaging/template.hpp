@@ -64,7 +64,7 @@ std::vector<std::string> placeholders_used(std::string_view tpl);
 /// Renders a template for one recipient; fails on any validation problem or when {years}
 /// is used without a joining date (or a date after `fields.date`).
 cunxin::Expected<std::string, TemplateError> render_template(std::string_view tpl,
-                                                              const TemplateFields& fields);
+                                                             const TemplateFields& fields);
 
 /// "2026年7月1日".
 std::string format_date_zh(std::chrono::year_month_day d);

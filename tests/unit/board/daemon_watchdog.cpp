@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// Plays systemd for `cunxin run`: a notify socket, WATCHDOG_USEC, the keep-alives,
+// and the restart of a daemon whose loop stops (SIGSTOP stands in for a hang).
+// Exit 0 pass, 1 fail, 77 skipped (binary without `run`).
+// usage: daemon_watchdog CUNXIN_BINARY
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kWatchdog = 3s;  // WatchdogSec the "unit" gives the daemon
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    std::printf("%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
+    if (!ok) ++failures;
+}
+
+/// The supervisor's notify socket.
+struct NotifySocket {
+    int fd = -1;
+    std::string path;
+    explicit NotifySocket(std::string p) : path(std::move(p)) {
+        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+        ::unlink(path.c_str());
+        if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+            std::perror("notify socket");
+            std::exit(1);
+        }
+    }
+    ~NotifySocket() {
+        ::close(fd);
+        ::unlink(path.c_str());
+    }
+    /// Next datagram before `deadline`, or nullopt.
+    std::optional<std::string> next(Clock::time_point deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
+        char buf[4096];
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) return std::nullopt;
+        return std::string(buf, static_cast<std::size_t>(n));
+    }
+};
+
+bool has_line(const std::string& msg, const std::string& line) {
+    std::size_t pos = 0;
+    while (pos <= msg.size()) {
+        auto nl = msg.find('\n', pos);
+        if (msg.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos) == line) return true;
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return false;
+}
+
+pid_t start(const std::string& binary, const fs::path& dir, const std::string& notify, int port) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const std::string usec = std::to_string(std::chrono::microseconds(kWatchdog).count());
+        ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
+        ::setenv("WATCHDOG_USEC", usec.c_str(), 1);
+        ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
+        const int log = ::open((dir / "daemon.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (log >= 0) {
+            ::dup2(log, 1);
+            ::dup2(log, 2);
+        }
+        const std::string listen = "127.0.0.1:" + std::to_string(port);
+        const std::string config = (dir / "config.json").string();
+        const std::string data = (dir / "data").string();
+        ::execl(binary.c_str(), binary.c_str(), "run", "--config", config.c_str(), "--data-dir",
+                data.c_str(), "--listen", listen.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+/// Waits for READY=1; returns false if the daemon exited or took too long.
+bool wait_ready(NotifySocket& s, pid_t pid, std::chrono::seconds limit, bool& exited) {
+    const auto deadline = Clock::now() + limit;
+    exited = false;
+    while (Clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            return false;
+        }
+        if (auto m = s.next(std::min(deadline, Clock::now() + 200ms)); m && has_line(*m, "READY=1")) return true;
+    }
+    return false;
+}
+
+/// Counts WATCHDOG=1 datagrams during `span`.
+int count_keepalives(NotifySocket& s, std::chrono::milliseconds span) {
+    const auto deadline = Clock::now() + span;
+    int n = 0;
+    while (auto m = s.next(deadline)) {
+        if (has_line(*m, "WATCHDOG=1")) ++n;
+    }
+    return n;
+}
+
+void stop(pid_t pid) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+}
+
+std::string tail_log(const fs::path& dir) {
+    std::ifstream in(dir / "daemon.log");
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return all.size() > 2000 ? all.substr(all.size() - 2000) : all;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: daemon_watchdog CUNXIN_BINARY\n");
+        return 1;
+    }
+    const std::string binary = argv[1];
+    const fs::path dir = fs::temp_directory_path() / ("cunxin-watchdog-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "data");
+    std::ofstream(dir / "config.json") << "{\"log_level\": \"info\"}\n";
+    NotifySocket sock((dir / "notify.sock").string());
+    const int port = 20000 + static_cast<int>(::getpid() % 20000);
+
+    // 1) Start: READY=1, then keep-alives at least every WatchdogSec/2.
+    pid_t pid = start(binary, dir, sock.path, port);
+    bool exited = false;
+    if (!wait_ready(sock, pid, 60s, exited)) {
+        const std::string log = tail_log(dir);
+        if (!exited) stop(pid);
+        if (log.find("unknown command") != std::string::npos) {
+            std::printf("cunxin has no `run` command yet: skipped\n");
+            fs::remove_all(dir);
+            return 77;
+        }
+        std::printf("FAIL: no READY=1 (daemon %s)\n%s\n", exited ? "exited" : "hung", log.c_str());
+        fs::remove_all(dir);
+        return 1;
+    }
+    check(true, "READY=1 received");
+    const int alive = count_keepalives(sock, 2 * kWatchdog);
+    // Keep-alives every WatchdogSec/2 or more often: at least 3 in two intervals.
+    check(alive >= 3, "keep-alives in " + std::to_string(2 * kWatchdog.count()) + " s: " + std::to_string(alive));
+
+    // 2) The loop stops (SIGSTOP freezes it): no keep-alive within WatchdogSec, so
+    //    the supervisor kills it, as systemd would (SIGABRT, then SIGKILL).
+    ::kill(pid, SIGSTOP);
+    count_keepalives(sock, 300ms);  // drain what was already queued
+    const int during_hang = count_keepalives(sock, kWatchdog);
+    check(during_hang == 0, "no keep-alive from a stopped loop: " + std::to_string(during_hang));
+    stop(pid);
+
+    // 3) Restart on the same data directory: ready again, keep-alives again.
+    pid = start(binary, dir, sock.path, port);
+    const bool again = wait_ready(sock, pid, 60s, exited);
+    check(again, "READY=1 after the restart");
+    if (again) {
+        const int alive2 = count_keepalives(sock, 2 * kWatchdog);
+        check(alive2 >= 3, "keep-alives after the restart: " + std::to_string(alive2));
+        // 4) Orderly stop: SIGTERM ends it with status 0 within the unit's TimeoutStopSec.
+        ::kill(pid, SIGTERM);
+        int status = 0;
+        const auto deadline = Clock::now() + 30s;
+        pid_t r = 0;
+        while ((r = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) ::usleep(50000);
+        check(r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM: clean exit");
+        if (r != pid) stop(pid);
+    } else if (!exited) {
+        stop(pid);
+    }
+    if (failures > 0) std::printf("daemon log (tail):\n%s\n", tail_log(dir).c_str());
+    fs::remove_all(dir);
+    std::printf("%d failed\n", failures);
+    return failures == 0 ? 0 : 1;
+}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -250,4 +252,34 @@ TEST_CASE("fold_for_match") {
     CHECK(fold_for_match("中文") == "中文");
     CHECK(fold_for_match("\xFF") == "\xEF\xBF\xBD");
     CHECK(fold_for_match("") == "");
+}
+
+TEST_CASE("classify: random mixes of codes, numerals, brackets and junk never crash") {
+    // Deterministic pseudo-random texts built from the pieces the parser looks at.
+    const char* pieces[] = {
+        "0",  "2",  "02", "０", "２",   "一",   "二",   "十", "〇", "零",   "【",
+        "】", "(",  "）", " ",  "　",   "、",   ".",    ":",  "-",  "年",   "点",
+        "路", "灯", "A",  "😀",  "\xFF", "\xE6", "\x80", "\n", "TD", "退订", "\xE2\x80\x8B",
+        "",   "9",  "[",  "]",  "<",    ">",    "'"};
+    const ReplyMenu m = default_reply_menu();
+    std::uint32_t state = 12345;
+    auto next = [&] {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    int classified = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string text;
+        const int n = static_cast<int>(next() % 8);
+        for (int k = 0; k < n; ++k) text += pieces[next() % std::size(pieces)];
+        const Classification c = classify(text, m);
+        if (c.code) {
+            ++classified;
+            CHECK(find_item(m, *c.code) != nullptr);
+        }
+        CHECK(c.body.size() <= text.size() * 3);
+        (void)is_opt_out(text);
+        (void)is_opt_in(text);
+    }
+    CHECK(classified > 0);
 }

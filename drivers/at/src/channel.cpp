@@ -91,7 +91,8 @@ void Channel::on_deadline(std::uint64_t generation) {
     if (p->wants_prompt && !p->payload_sent) write("\x1b");  // leave the text-entry state
     ++consecutive_timeouts_;
     log("#", "timeout: " + p->line);
-    finish(p, unexpected(Error{Errc::Timeout, -1, "no answer to " + p->line}));
+    finish(p, unexpected(Error{p->payload_sent ? Errc::Unconfirmed : Errc::Timeout, -1,
+                               "no answer to " + p->line}));
 }
 
 void Channel::finish(const std::shared_ptr<Pending>& p, Result<Response> result) {
@@ -233,7 +234,9 @@ void Channel::fail_everything(const Error& e) {
     queue_.clear();
     if (auto cur = std::move(current_)) {
         current_.reset();
-        finish(cur, unexpected(e));
+        auto err = e;
+        if (cur->payload_sent) err.code = Errc::Unconfirmed;
+        finish(cur, unexpected(std::move(err)));
     }
     for (auto& p : queue) finish(p, unexpected(e));
 }
@@ -242,7 +245,10 @@ void Channel::cancel_all() {
     auto queue = std::move(queue_);
     queue_.clear();
     for (auto& p : queue) finish(p, unexpected(Error{Errc::Cancelled, -1, "cancelled"}));
-    if (current_) finish(current_, unexpected(Error{Errc::Cancelled, -1, "cancelled"}));
+    if (current_) {
+        finish(current_, unexpected(Error{current_->payload_sent ? Errc::Unconfirmed : Errc::Cancelled,
+                                          -1, "cancelled"}));
+    }
 }
 
 void Channel::close() {

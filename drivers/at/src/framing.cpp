@@ -15,6 +15,7 @@ const char* to_string(Errc e) noexcept {
         case Errc::CmsError: return "cms-error";
         case Errc::NoCarrier: return "no-carrier";
         case Errc::Timeout: return "timeout";
+        case Errc::Unconfirmed: return "unconfirmed";
         case Errc::PortClosed: return "port-closed";
         case Errc::Cancelled: return "cancelled";
         case Errc::Parse: return "parse";

@@ -14,7 +14,8 @@ enum class Errc {
     CmeError,    ///< +CME ERROR n (gsm_code = n)
     CmsError,    ///< +CMS ERROR n (gsm_code = n)
     NoCarrier,   ///< NO CARRIER / BUSY / NO ANSWER / NO DIALTONE
-    Timeout,     ///< no final result code before the deadline
+    Timeout,     ///< no final result code before the deadline (nothing after a prompt was sent)
+    Unconfirmed, ///< the payload after "> " went out but no final code came: it may have been sent
     PortClosed,  ///< the byte stream closed or failed
     Cancelled,   ///< cancelled before completion
     Parse,       ///< a response did not have the expected form

@@ -54,6 +54,13 @@ public:
     virtual void mark_failed(std::int64_t segment_id, const SimIdentity& sim, bool permanent,
                              int cms_error, const std::string& reason) = 0;
 
+    /// AT+CMGS may have gone out but no answer came (timeout after the PDU, port lost):
+    /// the segment must not be resent silently. Default: a permanent failure.
+    virtual void mark_uncertain(std::int64_t segment_id, const SimIdentity& sim,
+                                const std::string& reason) {
+        mark_failed(segment_id, sim, true, -1, "uncertain: " + reason);
+    }
+
     /// How many segments this SIM sent since `since` (to restore rate limits after a restart).
     virtual int sent_since(const SimIdentity& sim, std::chrono::system_clock::time_point since) = 0;
 };

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// One modem: probe, init, send, receive, health and recovery, as coroutines over at::Channel.
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cunxin/asio.hpp"
+#include "cunxin/at/parsers.hpp"
+#include "cunxin/modem/error.hpp"
+#include "cunxin/modem/quirks.hpp"
+#include "cunxin/modem/work.hpp"
+#include "cunxin/serial/byte_stream.hpp"
+
+namespace cunxin::at {
+class Channel;
+struct Urc;
+struct Response;
+}  // namespace cunxin::at
+
+namespace cunxin::modem {
+
+/// Life cycle of a modem.
+enum class State { Opening, Initializing, Ready, Recovering, OutOfService, Stopped };
+/// "opening", "ready"...
+const char* to_string(State s) noexcept;
+
+/// How to drive one modem.
+struct ModemConfig {
+    std::string port;                ///< "/dev/ttyUSB2", a pty, or "tcp:HOST:PORT"
+    serial::Settings serial;         ///< baud and flow control for real ttys
+    std::string pin;                 ///< SIM PIN; tried once, never when it could lock the SIM
+    bool require_registration = true;  ///< init fails without network registration
+    bool status_reports = true;      ///< sends ask for status reports (the PDU's TP-SRR; here: CNMI ds)
+    std::chrono::milliseconds command_timeout{5000};        ///< ordinary commands
+    std::chrono::milliseconds cmgs_timeout{60000};          ///< AT+CMGS (network round trip)
+    std::chrono::milliseconds registration_timeout{60000};  ///< waiting for CREG/CEREG
+    std::chrono::milliseconds health_interval{30000};       ///< CSQ + registration poll
+    std::chrono::milliseconds drain_interval{300000};       ///< AT+CMGL=4 sweep
+    std::chrono::milliseconds reopen_backoff_min{500};      ///< first wait before re-opening
+    std::chrono::milliseconds reopen_backoff_max{60000};    ///< longest wait between re-opens
+    std::optional<std::chrono::milliseconds> reset_wait;    ///< after AT+CFUN=1,1 (default: quirks)
+    int failures_before_out_of_service = 4;  ///< consecutive failed recoveries
+    std::size_t history_size = 32;          ///< health samples kept
+    std::function<void(std::string_view)> log;  ///< log lines ("[modem PORT] ..."); transcript at debug
+    bool transcript = false;                    ///< log every AT line (STYLE.md §6 format)
+};
+
+/// What the modem told about itself.
+struct Identity {
+    std::string manufacturer;   ///< AT+CGMI
+    std::string model;          ///< AT+CGMM
+    std::string revision;       ///< AT+CGMR
+    std::string imei;           ///< AT+CGSN
+    std::string imsi;           ///< AT+CIMI
+    std::string iccid;          ///< AT+CCID and vendor variants
+    std::string operator_name;  ///< AT+COPS?
+    std::string own_number;     ///< AT+CNUM, often empty
+};
+
+/// One health poll.
+struct HealthSample {
+    std::chrono::system_clock::time_point time;  ///< when
+    std::optional<int> signal_dbm;               ///< AT+CSQ, nullopt when unknown
+    at::RegStat registration = at::RegStat::Unknown;  ///< best of CREG/CEREG
+};
+
+/// One modem on one port. Create with Modem::create; all calls on the core executor.
+class Modem : public std::enable_shared_from_this<Modem> {
+public:
+    /// A modem on `config.port`; `inbox` receives what arrives (may be null: messages stay on the SIM).
+    static std::shared_ptr<Modem> create(asio::any_io_executor executor, ModemConfig config,
+                                         InboxSink* inbox);
+    ~Modem();
+    Modem(const Modem&) = delete;
+    Modem& operator=(const Modem&) = delete;
+
+    /// Starts the supervisor: open, init, serve, recover, re-open — until stop().
+    void start();
+    /// Stops everything and closes the port.
+    void stop();
+    /// Opens and initializes once (no supervisor), for `cunxin modems` / `cunxin send`.
+    asio::awaitable<Result<void>> open_once();
+
+    /// Sends one segment (AT+CMGS); the TP-MR on success.
+    asio::awaitable<Result<int>> send_segment(const OutgoingSegment& segment);
+    /// Runs a USSD code (AT+CUSD=1,"code",15) and returns the network's answer text.
+    asio::awaitable<Result<std::string>> ussd(std::string code, std::chrono::milliseconds timeout);
+    /// Forces the recovery ladder (re-init, reset, re-open).
+    void restart();
+    /// Reads everything stored on the SIM (AT+CMGL=4) now.
+    asio::awaitable<void> drain();
+
+    /// Called whenever the state or health changes.
+    void on_change(std::function<void()> f) { on_change_ = std::move(f); }
+
+    State state() const { return state_; }                     ///< current state
+    bool ready() const { return state_ == State::Ready; }      ///< can send now
+    bool sending() const { return sending_; }                  ///< an AT+CMGS is in flight
+    const std::string& port() const { return config_.port; }   ///< port spec
+    const Identity& identity() const { return identity_; }     ///< what probe read
+    SimIdentity sim_identity() const;                           ///< for the WorkSource
+    const Quirks& quirks() const { return *quirks_; }          ///< matched quirks
+    std::optional<int> signal_dbm() const;                      ///< latest CSQ
+    at::RegStat registration() const { return registration_; } ///< latest registration
+    const std::deque<HealthSample>& history() const { return history_; }  ///< recent polls
+    const std::string& last_error() const { return last_error_; }         ///< last failure text
+    int sends_ok() const { return sends_ok_; }          ///< segments sent since start
+    int sends_failed() const { return sends_failed_; }  ///< segments failed since start
+    int received() const { return received_; }          ///< PDUs handed to the inbox
+    int recoveries() const { return recoveries_; }      ///< recovery ladder runs
+
+private:
+    Modem(asio::any_io_executor executor, ModemConfig config, InboxSink* inbox);
+    asio::awaitable<void> supervise();
+    asio::awaitable<Result<void>> open_port();
+    asio::awaitable<Result<void>> initialize();
+    asio::awaitable<Result<void>> unlock_sim();
+    asio::awaitable<Result<void>> wait_registration();
+    asio::awaitable<void> configure_messages();
+    asio::awaitable<void> poll_health();
+    asio::awaitable<void> read_stored(std::string mem, int index);
+    asio::awaitable<void> serve();
+    asio::awaitable<void> sleep(std::chrono::milliseconds d);
+    asio::awaitable<at::Result<at::Response>> cmd(std::string line);
+    asio::awaitable<at::Result<at::Response>> cmd(std::string line, std::chrono::milliseconds t);
+    void on_urc(const at::Urc& urc);
+    void trouble(const std::string& why);
+    void set_state(State s);
+    void note(std::string_view what);
+    bool store_pdu(const std::string& pdu);
+    void offer_time(const at::NetworkTime& t);
+
+    asio::any_io_executor executor_;
+    ModemConfig config_;
+    InboxSink* inbox_;
+    std::shared_ptr<at::Channel> channel_;
+    asio::steady_timer wake_;
+    State state_ = State::Stopped;
+    bool stopped_ = true;
+    bool trouble_ = false;
+    bool sending_ = false;
+    bool pin_tried_ = false;
+    bool pin_rejected_ = false;
+    bool cmms_ok_ = false;
+    bool sr_ok_ = false;
+    bool cnma_needed_ = false;
+    bool drain_requested_ = false;
+    std::string mem1_ = "SM";
+    Identity identity_;
+    const Quirks* quirks_;
+    std::optional<int> signal_dbm_;
+    at::RegStat registration_ = at::RegStat::Unknown;
+    std::deque<HealthSample> history_;
+    std::deque<std::pair<std::string, int>> to_read_;
+    std::string last_error_;
+    std::uint64_t garbage_seen_ = 0;
+    int sends_ok_ = 0;
+    int sends_failed_ = 0;
+    int received_ = 0;
+    int recoveries_ = 0;
+    std::optional<std::string> ussd_reply_;
+    asio::steady_timer ussd_wait_;
+    std::function<void()> on_change_;
+};
+
+}  // namespace cunxin::modem

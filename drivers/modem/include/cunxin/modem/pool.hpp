@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// The modem pool: hot-plug, identity by IMEI/ICCID, dispatch with per-SIM limits.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cunxin/asio.hpp"
+#include "cunxin/modem/modem.hpp"
+#include "cunxin/modem/rate_limiter.hpp"
+#include "cunxin/modem/work.hpp"
+
+namespace cunxin::modem {
+
+/// Pool settings.
+struct PoolConfig {
+    ModemConfig modem;                          ///< template for every modem (port is set per modem)
+    SimLimits limits;                           ///< defaults for every SIM
+    std::map<std::string, SimLimits> sim_limits;  ///< overrides keyed by ICCID
+    std::chrono::milliseconds discovery_interval{5000};  ///< hot-plug scan period (discover mode)
+    std::function<void(std::string_view)> log;  ///< log sink
+};
+
+/// A modem as the API shows it.
+struct ModemStatus {
+    std::string port;           ///< port spec
+    std::string manufacturer;   ///< AT+CGMI
+    std::string model;          ///< AT+CGMM
+    std::string imei;           ///< modem identity
+    std::string imsi;           ///< SIM IMSI
+    std::string iccid;          ///< SIM identity
+    std::string operator_name;  ///< network
+    std::string own_number;     ///< AT+CNUM
+    std::string state;          ///< "ready", "recovering", "out-of-service"...
+    bool registered = false;    ///< on the network
+    std::string registration;   ///< "home", "roaming", "searching"...
+    std::optional<int> signal_dbm;  ///< latest CSQ
+    bool sending = false;       ///< an AT+CMGS in flight
+    int sent_minute = 0;        ///< this SIM's sends in the last minute
+    int sent_hour = 0;          ///< ... hour
+    int sent_today = 0;         ///< ... 24 hours
+    SimLimits limits;           ///< limits in force for this SIM
+    bool limited = false;       ///< idle because a limit is reached
+    int sends_ok = 0;           ///< since this modem object started
+    int sends_failed = 0;       ///< since this modem object started
+    int received = 0;           ///< PDUs handed to the inbox
+    int recoveries = 0;         ///< recovery ladder runs
+    std::string last_error;     ///< last failure text
+};
+
+/// Of a USB modem's ttys, the first that answers "AT" with OK (others are diagnostics, GPS, PPP).
+asio::awaitable<std::optional<std::string>> find_at_port(std::vector<std::string> candidates,
+                                                         std::chrono::milliseconds timeout);
+
+/// The AT port of every USB modem plugged in now (by-id path when there is one).
+asio::awaitable<std::vector<std::string>> discover_at_ports(std::chrono::milliseconds timeout);
+
+/// Owns every modem; runs on the core executor.
+class ModemPool {
+public:
+    /// `work` and `inbox` must outlive the pool.
+    ModemPool(asio::any_io_executor executor, PoolConfig config, WorkSource& work, InboxSink& inbox);
+    ~ModemPool();
+    ModemPool(const ModemPool&) = delete;
+    ModemPool& operator=(const ModemPool&) = delete;
+
+    /// Adds and starts a modem on a port ("/dev/ttyUSB2", a pty, "tcp:HOST:PORT"); no-op if known.
+    void add_port(const std::string& port);
+    /// Stops and forgets the modem on a port.
+    void remove_port(const std::string& port);
+    /// Scans USB serial ports now and periodically; adds the AT port of each new modem.
+    void start_discovery();
+    /// New work was queued: idle modems ask for it now.
+    void wake();
+    /// Stops every modem.
+    void stop();
+
+    /// One entry per modem.
+    std::vector<ModemStatus> status() const;
+    /// Modems that can send now.
+    int ready_count() const;
+    /// Restarts a modem (by port or IMEI); false when unknown.
+    bool restart(const std::string& port_or_imei);
+    /// Runs a USSD code on a modem (by port or IMEI).
+    asio::awaitable<Result<std::string>> ussd(std::string port_or_imei, std::string code);
+    /// Segments currently on a modem (for tests and the API).
+    std::size_t in_flight() const { return in_flight_.size(); }
+
+private:
+    struct Entry;
+    Entry* find(const std::string& port_or_imei);
+    void on_modem_change(Entry& e);
+    void dispatch();
+    void start_send(Entry& e, OutgoingSegment seg);
+    asio::awaitable<void> send_one(std::shared_ptr<Modem> modem, OutgoingSegment seg,
+                                   RateLimiter::Clock::time_point counted_at);
+    RateLimiter& limiter(const std::string& iccid);
+    void arm_limit_timer(RateLimiter::Clock::time_point when);
+    asio::awaitable<void> discovery_loop();
+    void note(std::string_view what);
+
+    asio::any_io_executor executor_;
+    PoolConfig config_;
+    WorkSource& work_;
+    InboxSink& inbox_;
+    std::vector<std::unique_ptr<Entry>> modems_;
+    std::map<std::string, RateLimiter> limiters_;  ///< by ICCID: survives re-plugging
+    std::set<std::int64_t> in_flight_;
+    std::size_t rotate_ = 0;
+    bool dispatching_ = false;
+    bool again_ = false;
+    bool stopped_ = false;
+    asio::steady_timer limit_timer_;
+    std::optional<RateLimiter::Clock::time_point> limit_timer_at_;
+    asio::steady_timer discovery_timer_;
+    std::shared_ptr<bool> alive_;
+};
+
+}  // namespace cunxin::modem

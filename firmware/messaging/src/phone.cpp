@@ -90,6 +90,8 @@ bool is_separator(char32_t c) {
     }
 }
 
+std::string utf8_of(char32_t c);
+
 bool starts(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -219,15 +221,29 @@ PhoneResult normalize_msisdn(std::string_view input) {
 
 std::string canonical_peer(std::string_view input) {
     if (auto e = normalize_msisdn(input)) return *e;
-    const std::string folded = fold_for_match(input);
-    std::string out;
+    // Fold width (keeping letter case) and see whether it is a number at all.
+    std::string folded;
+    bool numeric = true;
     std::size_t i = 0;
-    while (i < folded.size()) {
-        const std::size_t start = i;
-        const char32_t c = next_cp(folded, i);
-        if (!is_separator(c)) out.append(folded, start, i - start);
+    while (i < input.size()) {
+        char32_t c = next_cp(input, i);
+        if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
+        if (c == 0x3000 || c == 0xA0) c = U' ';
+        if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF) continue;
+        if (!(c >= U'0' && c <= U'9') && c != U'+' && !is_separator(c)) numeric = false;
+        folded += utf8_of(c);
     }
-    return out;
+    if (numeric) {
+        std::string out;  // digits and '+' only
+        for (const char ch : folded) {
+            if ((ch >= '0' && ch <= '9') || ch == '+') out.push_back(ch);
+        }
+        return out;
+    }
+    const std::size_t b = folded.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    const std::size_t e = folded.find_last_not_of(" \t\r\n");
+    return folded.substr(b, e - b + 1);
 }
 
 const char* to_string(Carrier c) noexcept {

@@ -93,7 +93,12 @@ TEST_CASE("canonical_peer keeps short codes and foreign numbers comparable") {
     CHECK(canonical_peer("１０６５ ５０２") == "1065502");
     CHECK(canonical_peer("+44 7700-900123") == "+447700900123");
     CHECK(canonical_peer("") == "");
-    CHECK(canonical_peer("alipay") == "ALIPAY");
+    CHECK(canonical_peer("Alipay") == "Alipay");
+    CHECK(canonical_peer(" ＣＭＣＣ Info ") == "CMCC Info");
+    CHECK(canonical_peer("   ") == "");
+    CHECK(canonical_peer("95588") == "95588");
+    CHECK(canonical_peer("10086 Info") == "10086 Info");
+    CHECK(canonical_peer("\xFF") == "\xEF\xBF\xBD");
 }
 
 TEST_CASE("carrier_of by prefix") {

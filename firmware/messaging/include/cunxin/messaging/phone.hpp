@@ -40,8 +40,9 @@ using PhoneResult = cunxin::Expected<std::string, PhoneError>;
 PhoneResult normalize_msisdn(std::string_view input);
 
 /// Canonical form of any peer address for matching/storage: the E.164 form of a Chinese
-/// mobile number, otherwise the input with width folded and separators removed
-/// ("10086", "+447700900123", "ALIPAY"); empty input gives "".
+/// mobile number; other numbers with width folded and separators removed ("10086",
+/// "+447700900123"); alphanumeric senders width-folded and trimmed, case kept ("Alipay");
+/// "" for empty input.
 std::string canonical_peer(std::string_view input);
 
 /// Mobile operator (number portability makes prefixes a hint, not a fact).

@@ -105,7 +105,7 @@ struct Pdu {
     int national_locking_shift = 0;     ///< from UDH IE 0x25 (0 = none)
     int national_single_shift = 0;      ///< from UDH IE 0x24 (0 = none)
     std::vector<std::uint8_t> user_data_header;  ///< raw UDH without UDHL (empty if none)
-    std::vector<std::uint8_t> user_data;  ///< payload octets after the UDH (8-bit data)
+    std::vector<std::uint8_t> user_data;  ///< payload after the UDH: octets, or septets for GSM 7-bit
     // status report only
     int status = 0;                     ///< TP-ST
     StatusClass status_class = StatusClass::Delivered;

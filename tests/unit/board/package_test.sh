@@ -48,9 +48,10 @@ for script in preinst postinst prerm postrm; do
     sh -n "$ctrl/$script" || { echo "FAIL: $script has a syntax error"; fail=1; }
 done
 grep -q 'deb-systemd-helper' "$ctrl/postinst" || { echo "FAIL: postinst does not enable the unit"; fail=1; }
-grep -q 'rm -rf /var/lib/cunxin' "$ctrl/postrm" || { echo "FAIL: purge keeps the data"; fail=1; }
-# Data removed on purge only.
-awk '/"\$1" = "purge"/{p=1} /rm -rf \/var\/lib\/cunxin/{ if(!p) exit 1 }' "$ctrl/postrm" || {
+grep -q '^DATA="${CUNXIN_PKG_DATA_DIR:-/var/lib/cunxin}"$' "$ctrl/postrm" || { echo "FAIL: postrm data dir"; fail=1; }
+grep -q 'rm -rf "$DATA"' "$ctrl/postrm" || { echo "FAIL: purge keeps the data"; fail=1; }
+# Data removed on purge only (behaviour: maintainer_scripts_test.sh).
+awk '/"\$1" = "purge"/{p=1} /rm -rf "\$DATA"/{ if(!p) exit 1 }' "$ctrl/postrm" || {
     echo "FAIL: postrm removes data outside purge"; fail=1; }
 
 # Throwaway root: unpack and check what the system would get.

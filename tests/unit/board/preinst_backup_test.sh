@@ -12,6 +12,7 @@ trap 'rm -rf "$work"' EXIT
 data="$work/data"
 mkdir -p "$data"
 export CUNXIN_PKG_DATA_DIR="$data"
+export CUNXIN_PKG_SYSTEMD_RUN="$work/no-systemd"
 fail=0
 
 # Fresh install: nothing to back up, nothing created.

@@ -460,15 +460,6 @@ bool matches_any(std::string_view text, const std::vector<std::string>& words) {
 
 }  // namespace
 
-bool is_confirmation(std::string_view text, std::string_view code) {
-    ReplyMenu menu;
-    menu.items.push_back({std::string(code), "确认", "Confirm", "", false});
-    if (classify(text, menu).code) return true;
-    static const std::vector<std::string> kWords{"确认", "收到", "已收到", "好",  "好的",
-                                                 "是",   "参加", "OK",     "YES", "Y"};
-    return matches_any(text, kWords);
-}
-
 bool is_opt_out(std::string_view text, const Keywords& keywords) {
     return matches_any(text, keywords.opt_out);
 }

@@ -283,39 +283,3 @@ TEST_CASE("classify: random mixes of codes, numerals, brackets and junk never cr
     }
     CHECK(classified > 0);
 }
-
-TEST_CASE("is_confirmation") {
-    struct Conf {
-        const char* text;
-        bool yes;
-    };
-    const Conf rows[] = {
-        {"1", true},
-        {"１", true},
-        {"01", true},
-        {"一", true},
-        {"【1】", true},
-        {"1 收到，准时参加", true},
-        {"确认", true},
-        {"收到。", true},
-        {"ok", true},
-        {"ＯＫ", true},
-        {"Yes!", true},
-        {"好的", true},
-        {"2", false},
-        {"不确认", false},
-        {"1点到", false},
-        {"11", false},
-        {"", false},
-        {"   ", false},
-        {"13800138000", false},
-        {"\xFF", false},
-    };
-    for (const Conf& r : rows) {
-        CAPTURE(r.text);
-        CHECK(is_confirmation(r.text) == r.yes);
-    }
-    CHECK(is_confirmation("2", "2"));
-    CHECK(is_confirmation("二、可以", "2"));
-    CHECK_FALSE(is_confirmation("1", "2"));
-}

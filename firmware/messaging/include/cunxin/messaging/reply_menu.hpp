@@ -76,12 +76,6 @@ bool is_opt_out(std::string_view text, const Keywords& keywords = {});
 /// True when the whole message (trimmed, final 。.!！ removed) is an opt-in keyword.
 bool is_opt_in(std::string_view text, const Keywords& keywords = {});
 
-/// True when `text` answers a "reply 1 to confirm" request: `code` in any form classify()
-/// recognises ("1", "１", "一", "【1】", "1 收到，准时参加"), or the whole message is a
-/// confirmation word (确认, 收到, 已收到, 好, 好的, 是, 参加, OK, YES, Y), case- and
-/// width-insensitive.
-bool is_confirmation(std::string_view text, std::string_view code = "1");
-
 /// Folds full-width ASCII (U+FF01-FF5E) and U+3000 to ASCII, Latin letters to upper case,
 /// drops zero-width characters and trims white space; invalid bytes become U+FFFD.
 std::string fold_for_match(std::string_view text);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plays systemd for `cunxin run`: a notify socket, WATCHDOG_USEC, the keep-alives,
 // and the restart of a daemon whose loop stops (SIGSTOP stands in for a hang).
-// Exit 0 pass, 1 fail, 77 skipped (binary without `run`).
+// Exit 0 pass, 1 fail, 77 skipped (binary without `run` or without the notifier).
 // usage: daemon_watchdog CUNXIN_BINARY
 #include <fcntl.h>
 #include <poll.h>
@@ -145,6 +145,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     const std::string binary = argv[1];
+    {
+        // The notifier is linked in only once `cunxin run` uses it (static library).
+        std::ifstream in(binary, std::ios::binary);
+        const std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (image.find("WATCHDOG=1") == std::string::npos) {
+            std::printf("cunxin does not use SystemdNotifier yet: skipped\n");
+            return 77;
+        }
+    }
     const fs::path dir = fs::temp_directory_path() / ("cunxin-watchdog-" + std::to_string(::getpid()));
     fs::create_directories(dir / "data");
     std::ofstream(dir / "config.json") << "{\"log_level\": \"info\"}\n";

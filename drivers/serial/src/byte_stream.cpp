@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 
 #include <libserialport.h>
 
@@ -134,7 +135,9 @@ Result<int> open_raw_tty(const std::string& path) {
 
 Result<std::unique_ptr<ByteStream>> open_device(asio::any_io_executor executor,
                                                 const std::string& path, Settings settings) {
-    const bool is_pty = path.rfind("/dev/pts/", 0) == 0;
+    std::error_code fs_ec;
+    const auto real = std::filesystem::canonical(path, fs_ec).string();
+    const bool is_pty = (fs_ec ? path : real).rfind("/dev/pts/", 0) == 0;
     if (!is_pty) {
         sp_port* port = nullptr;
         if (sp_get_port_by_name(path.c_str(), &port) == SP_OK) {

@@ -9,23 +9,27 @@ namespace detail {
 
 namespace {
 
-// Greedy filling is optimal: every item is indivisible and no larger than a segment.
-template <class Item>
-std::vector<std::vector<Item>> fill(const std::vector<std::vector<Item>>& items, int single,
-                                    int part, int total) {
-    std::vector<std::vector<Item>> chunks;
+// Greedy filling is optimal: every character is indivisible and no larger than a segment.
+// `flat` holds the units of all characters; `sizes` the units of each character in order.
+template <class Unit, class Chunk>
+std::vector<Chunk> fill(const std::vector<Unit>& flat, const std::vector<std::uint8_t>& sizes,
+                        int single, int part) {
+    std::vector<Chunk> chunks;
+    const int total = static_cast<int>(flat.size());
     const int limit = total <= single ? single : part;
-    chunks.emplace_back();
+    std::size_t begin = 0;
+    std::size_t at = 0;
     int used = 0;
-    for (const auto& it : items) {
-        const int n = static_cast<int>(it.size());
+    for (std::uint8_t n : sizes) {
         if (used + n > limit) {
-            chunks.emplace_back();
+            chunks.emplace_back(flat.begin() + static_cast<long>(begin), flat.begin() + static_cast<long>(at));
+            begin = at;
             used = 0;
         }
-        chunks.back().insert(chunks.back().end(), it.begin(), it.end());
+        at += n;
         used += n;
     }
+    chunks.emplace_back(flat.begin() + static_cast<long>(begin), flat.begin() + static_cast<long>(at));
     return chunks;
 }
 
@@ -33,16 +37,17 @@ std::vector<std::vector<Item>> fill(const std::vector<std::vector<Item>>& items,
 
 Split split_text(const std::u16string& text) {
     Split r;
+    std::vector<std::uint8_t> sizes;
+    sizes.reserve(text.size());
     // GSM 7-bit if every character is in the default alphabet or its extension table.
-    std::vector<std::vector<std::uint8_t>> septets;
+    std::vector<std::uint8_t> septets;
     septets.reserve(text.size());
     bool gsm = true;
-    int total = 0;
     for (char16_t c : text) {
         const int s = default_septet(c);
         if (s >= 0) {
-            septets.push_back({static_cast<std::uint8_t>(s)});
-            total += 1;
+            septets.push_back(static_cast<std::uint8_t>(s));
+            sizes.push_back(1);
             continue;
         }
         const int e = default_extension_septet(c);
@@ -50,36 +55,34 @@ Split split_text(const std::u16string& text) {
             gsm = false;
             break;
         }
-        septets.push_back({kEscape, static_cast<std::uint8_t>(e)});
-        total += 2;
+        septets.push_back(kEscape);
+        septets.push_back(static_cast<std::uint8_t>(e));
+        sizes.push_back(2);
     }
     if (gsm) {
+        const int total = static_cast<int>(septets.size());
         r.encoding = Encoding::Gsm7;
         r.units = total;
         r.per_segment = total <= kSeptetsSingle ? kSeptetsSingle : kSeptetsPart;
-        r.septet_chunks = fill(septets, kSeptetsSingle, kSeptetsPart, total);
+        r.septet_chunks = fill<std::uint8_t, std::vector<std::uint8_t>>(septets, sizes, kSeptetsSingle,
+                                                                        kSeptetsPart);
         r.last_used = static_cast<int>(r.septet_chunks.back().size());
         return r;
     }
-    std::vector<std::vector<char16_t>> units;
-    units.reserve(text.size());
+    sizes.clear();
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char16_t c = text[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.size() && text[i + 1] >= 0xDC00 &&
-            text[i + 1] <= 0xDFFF) {
-            units.push_back({c, text[i + 1]});
-            ++i;
-        } else {
-            units.push_back({c});
-        }
+        const bool pair = c >= 0xD800 && c <= 0xDBFF && i + 1 < text.size() &&
+                          text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF;
+        sizes.push_back(pair ? 2 : 1);
+        if (pair) ++i;
     }
+    const std::vector<char16_t> units(text.begin(), text.end());
     const int n = static_cast<int>(text.size());
     r.encoding = Encoding::Ucs2;
     r.units = n;
     r.per_segment = n <= kUnitsSingle ? kUnitsSingle : kUnitsPart;
-    for (auto& chunk : fill(units, kUnitsSingle, kUnitsPart, n)) {
-        r.unit_chunks.emplace_back(chunk.begin(), chunk.end());
-    }
+    r.unit_chunks = fill<char16_t, std::u16string>(units, sizes, kUnitsSingle, kUnitsPart);
     r.last_used = static_cast<int>(r.unit_chunks.back().size());
     return r;
 }

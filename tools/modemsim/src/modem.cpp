@@ -808,9 +808,11 @@ void SimModem::pump() {
     pumping_ = false;
 }
 
-void SimModem::respond(std::string text, milliseconds delay, std::function<void()> after) {
+void SimModem::respond(std::string text, milliseconds delay, std::function<void()> after,
+                       std::function<void()> before) {
     delay += milliseconds(std::max(0, faults_.slow_ms));
     if (delay.count() <= 0) {
+        if (before) before();
         write(text);
         if (after) after();
         flush_urcs();
@@ -819,10 +821,12 @@ void SimModem::respond(std::string text, milliseconds delay, std::function<void(
     busy_ = true;
     unsigned gen = gen_;
     cmd_timer_.expires_after(delay);
-    cmd_timer_.async_wait([this, gen, text = std::move(text), after = std::move(after)](const boost::system::error_code& ec) {
+    cmd_timer_.async_wait([this, gen, text = std::move(text), after = std::move(after),
+                           before = std::move(before)](const boost::system::error_code& ec) {
         if (ec || gen != gen_ || shut_) return;
         busy_ = false;
         if (faults_.hung) return;
+        if (before) before();
         write(text);
         if (after) after();
         flush_urcs();
@@ -1443,7 +1447,8 @@ void SimModem::exec_submit(const std::string& body) {
     int mr = mr_;
     mr_ = (mr_ + 1) % 256;
     Submit s = std::move(*decoded);
-    respond("\r\n+CMGS: " + std::to_string(mr) + "\r\n\r\nOK\r\n", timing_.cmgs, [this, mr, s, hex] {
+    // The send is recorded just before its answer goes out, so whoever saw +CMGS finds it in sent().
+    auto record = [this, mr, s, hex] {
         Sent rec;
         rec.modem = index_;
         rec.mr = mr;
@@ -1461,13 +1466,15 @@ void SimModem::exec_submit(const std::string& body) {
         ++sends_ok_;
         if (on_sent_) on_sent_(rec);
         if (s.status_report) status_report(mr, s.recipient, rec.time);
+    };
+    respond("\r\n+CMGS: " + std::to_string(mr) + "\r\n\r\nOK\r\n", timing_.cmgs, [this] {
         if (faults_.hang_after_sends > 0 && --faults_.hang_after_sends == 0) {
             faults_.hung = true;  // stops answering from now on
             faults_.hang_after_sends = -1;
             in_.clear();
             urcs_.clear();
         }
-    });
+    }, record);
 }
 
 ModemInfo SimModem::info() const {

@@ -111,7 +111,9 @@ private:
     Reply exec_one(const std::string& cmd);
     Reply exec_basic(const std::string& cmd);
     void exec_submit(const std::string& hex);
-    void respond(std::string text, std::chrono::milliseconds delay, std::function<void()> after);
+    /// Writes text after delay (+ slow_ms): before() runs just before the write, after() just after.
+    void respond(std::string text, std::chrono::milliseconds delay, std::function<void()> after,
+                 std::function<void()> before = nullptr);
     std::string cme(int code) const;
     static std::string cms(int code);
     void urc(const std::string& line);

@@ -11,6 +11,9 @@ namespace cunxin::app {
 
 /// Tells systemd (Type=notify) that the daemon is ready, alive (watchdog) and what it does.
 /// Every call is a no-op returning false when not started by systemd (no NOTIFY_SOCKET).
+/// Use from the core thread: ready() once the database is open and the listener bound;
+/// a steady_timer on the core io_context calling watchdog() every keepalive_period()
+/// (so a stuck loop stops the keep-alives); status() on changes; stopping() on SIGTERM.
 class SystemdNotifier {
 public:
     /// Reads NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID from the environment.

@@ -108,3 +108,24 @@ string(JSON same EQUAL "${out}"
 if(NOT (same))
   message(FATAL_ERROR "segments: ${out}")
 endif()
+
+# --text-file: the file's trailing newline is not part of the text
+set(tmp ${CMAKE_CURRENT_BINARY_DIR}/cli_test_text.txt)
+string(REPEAT "通知" 35 text)
+file(WRITE ${tmp} "${text}\n")
+execute_process(COMMAND ${CUNXIN} pdu segments --text-file ${tmp} RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+file(REMOVE ${tmp})
+if(NOT (rc EQUAL 0))
+  message(FATAL_ERROR "segments --text-file: exit ${rc}")
+endif()
+string(JSON same EQUAL "${out}"
+       [[{"encoding":"ucs2","segments":1,"units":70,"units_per_segment":70,"remaining":0}]])
+if(NOT same)
+  message(FATAL_ERROR "segments --text-file: ${out}")
+endif()
+
+# usage errors exit 2
+execute_process(COMMAND ${CUNXIN} pdu encode --text hi RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(NOT (rc EQUAL 2))
+  message(FATAL_ERROR "encode without --to: exit ${rc}, expected 2")
+endif()

@@ -66,6 +66,7 @@ Result<int> Inbox::load() {
     }
     reassembler_ = std::make_unique<sms::Reassembler>(parts);
     for (auto& j : reassembler_->take_complete()) finish(j.sender, j.text, j.part_ids, false);
+    announce();
     return static_cast<int>(reassembler_->size());
 }
 
@@ -86,6 +87,10 @@ bool Inbox::quarantine(const modem::SimIdentity& sim, const std::string& kind, c
 }
 
 bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string& pdu_hex) {
+    if (reload_) {
+        reload_ = false;
+        if (auto l = load(); !l) last_error_ = l.error().detail;
+    }
     auto pdu = sms::decode(pdu_hex, true);
     if (!pdu) {
         return quarantine(sim, "incoming_pdu", pdu_hex,
@@ -107,10 +112,16 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
     p.text_hash = text_hash(part.text);
     p.raw_pdu = pdu_hex;
     p.received_at = now;
+    // One commit per PDU: the part and, when it completes a message, the routed message.
+    store::Transaction tx(db_);
+    if (!tx.ok()) {
+        last_error_ = "cannot begin transaction";
+        return false;  // not committed: it stays on the SIM
+    }
     auto id = store::insert_incoming_part(db_, p);
     if (!id) {
         last_error_ = id.error().detail;
-        return false;  // not committed: it stays on the SIM
+        return false;
     }
     if (!id->has_value()) return true;  // the same part again: already held
     // Committed. What follows never makes the modem keep the PDU.
@@ -128,7 +139,23 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
             finish(p.sender, p.text, {**id}, false);
             break;
     }
+    if (auto k = tx.commit(); !k) {
+        last_error_ = k.error().detail;
+        announce_.clear();
+        reload_ = true;  // the reassembler holds a part that was rolled back
+        return false;
+    }
+    announce();
     return true;
+}
+
+void Inbox::announce() {
+    auto ids = std::move(announce_);
+    announce_.clear();
+    if (!on_new_message) return;
+    for (auto id : ids) {
+        if (auto msg = store::get_message(db_, id)) on_new_message(*msg);
+    }
 }
 
 void Inbox::finish(const std::string& sender, const std::string& text, const std::vector<std::int64_t>& part_ids,
@@ -228,14 +255,13 @@ void Inbox::route(store::NewIncoming& m) {
         return;
     }
     reply(m.peer, answer);
-    if (on_new_message) {
-        if (auto msg = store::get_message(db_, *id)) on_new_message(*msg);
-    }
+    announce_.push_back(*id);  // announced once committed
 }
 
 int Inbox::expire_incomplete() {
     auto groups = reassembler_->expire(clock_.now(), options_.incomplete_after, options_.gap_marker);
     for (auto& j : groups) finish(j.sender, j.text, j.part_ids, true);
+    announce();
     return static_cast<int>(groups.size());
 }
 

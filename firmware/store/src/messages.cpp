@@ -563,7 +563,7 @@ Result<MessagePage> list_messages(Database& db, const MessageQuery& q) {
         if (q.contact_id) sql += " AND m.contact_id = ?7";
         if (q.assigned_user_id) sql += " AND m.assigned_user_id = ?8";
         if (q.village) sql += " AND c.village = ?9";
-        sql += " ORDER BY m.id DESC LIMIT ?11";
+        sql += fts ? " ORDER BY f.rowid DESC LIMIT ?11" : " ORDER BY m.id DESC LIMIT ?11";
         auto s = db.impl().prepare(sql);
         if (q.before_id > 0) s.bind(1, q.before_id);
         if (q.direction) s.bind(2, to_string(*q.direction));

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cunxin/messaging/clock.hpp"
 #include "cunxin/messaging/error.hpp"
@@ -85,6 +86,7 @@ private:
                 const std::vector<std::int64_t>& part_ids, bool incomplete);
     void route(store::NewIncoming& m);
     void reply(const std::string& to, const std::string& text);
+    void announce();
 
     store::Database& db_;
     Clock& clock_;
@@ -92,6 +94,8 @@ private:
     InboxOptions options_;
     std::unique_ptr<sms::Reassembler> reassembler_;
     std::map<std::int64_t, PartInfo> parts_;  ///< part id -> what the reassembler does not keep
+    std::vector<std::int64_t> announce_;  ///< stored, to announce after the commit
+    bool reload_ = false;
     std::string last_error_;
 };
 

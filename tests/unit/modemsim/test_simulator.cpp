@@ -388,6 +388,25 @@ TEST_CASE("AT+CFUN=1,1: OK, a quiet port, then boot URCs and answers again") {
     CHECK(c->cmd("AT") == "AT\r\r\nOK\r\n");  // echo is back on after a reset
 }
 
+TEST_CASE("AT+CFUN=1,1 on a stick that re-enumerates: the port drops and returns on a new pty") {
+    Config cfg = quick();
+    cfg.modem.resize(1);
+    cfg.modem[0].reset_reenumerates = true;
+    Simulator sim(cfg);
+    sim.start();
+    auto before = sim.modems()[0];
+    auto c = connect(sim);
+    CHECK(c->cmd("AT+CFUN=1,1").find("OK") != std::string::npos);
+    c->drain(60ms);
+    CHECK(c->hangup);
+    std::this_thread::sleep_for(200ms);
+    auto after = sim.modems()[0];
+    CHECK(after.present);
+    CHECK(after.iccid == before.iccid);
+    PtyClient again(after.pty_path);
+    CHECK(again.cmd("AT").find("OK") != std::string::npos);
+}
+
 TEST_CASE("vanish: the pty goes away and comes back under a new path; the link follows") {
     auto dir = std::filesystem::temp_directory_path() / ("modemsim-" + std::to_string(::getpid()));
     Config cfg = quick();

@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "         [--control 127.0.0.1:PORT | --control unix:PATH] [--link-dir DIR]\n"
     "         [--profile ec25,sim7600,e3372] [--operator mobile,unicom,telecom]\n"
     "         [--tcp] [--pin PIN] [--sim-slots N] [--sim-full] [--no-nitz] [--periodic-urcs]\n"
+    "         [--reset-reenumerates]\n"
     "         [--reset-quiet-ms L] [--seed S] [--fault JSON]...\n"
     "  --fault takes the keys of the control command \"fault\", e.g.\n"
     "    '{\"modem\":1,\"error_rate\":0.2,\"error_codes\":[38,500]}' or '{\"modem\":0,\"hang_after\":5}'\n"
@@ -47,6 +48,7 @@ int run(int argc, char** argv) {
     bool sim_full = false;
     bool nitz = true;
     bool periodic = false;
+    bool reenumerate = false;
     std::string pin;
     int slots = 30;
     for (int i = 1; i < argc; ++i) {
@@ -85,6 +87,8 @@ int run(int argc, char** argv) {
             sim_full = true;
         } else if (a == "--no-nitz") {
             nitz = false;
+        } else if (a == "--reset-reenumerates") {
+            reenumerate = true;
         } else if (a == "--periodic-urcs") {
             periodic = true;
         } else if (a == "--seed") {
@@ -115,6 +119,7 @@ int run(int argc, char** argv) {
         mc.sim_full = sim_full;
         mc.nitz = nitz;
         mc.periodic_urcs = periodic;
+        mc.reset_reenumerates = reenumerate;
         for (const auto& f : faults) {
             if (f.contains("modem") && f["modem"].is_number() && f["modem"].get<int>() != i) continue;
             cunxin::modemsim::apply_faults(f, mc.faults);

@@ -917,6 +917,15 @@ void SimModem::exec_line(const std::string& raw) {
     if (reset) {
         respond(out, timing_.command, [this, run_afters] {
             run_afters();
+            if (cfg_.reset_reenumerates) {  // a Qualcomm stick leaves the USB bus and comes back
+                quiet_ = true;
+                auto t = std::make_shared<asio::steady_timer>(io_, milliseconds(20));  // let OK drain first
+                t->async_wait([this, t, gen = gen_](const boost::system::error_code& ec) {
+                    if (ec || gen != gen_ || shut_) return;
+                    vanish(timing_.reset_quiet);
+                });
+                return;
+            }
             // AT+CFUN=1,1: the modem reboots; the port is quiet, then it talks again.
             quiet_ = true;
             in_.clear();

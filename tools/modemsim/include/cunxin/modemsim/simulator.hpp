@@ -72,6 +72,7 @@ struct ModemConfig {
     bool nitz = true;                        ///< network sends time (CCLK valid, +CTZE/+CTZV URC at boot)
     bool periodic_urcs = false;              ///< vendor noise URCs every few seconds (^RSSI, +QIND: csq…)
     bool sim_full = false;                   ///< start with every SM slot holding an old message
+    bool reset_reenumerates = false;         ///< AT+CFUN=1,1 drops the port and returns on a new pty (USB re-enumeration)
     Faults faults;                           ///< faults active from the start
 };
 

@@ -120,6 +120,7 @@ void Modem::trouble(const std::string& why) {
     if (!trouble_) note("trouble: " + why);
     last_error_ = why;
     trouble_ = true;
+    if (state_ == State::Ready) set_state(State::Recovering);  // no new work from now on
     wake_.cancel();
 }
 
@@ -372,12 +373,14 @@ asio::awaitable<void> Modem::poll_health() {
             if (auto c = at::parse_csq("+CSQ: " + std::string(*v))) signal_dbm_ = c->signal_dbm;
         }
     }
+    if (trouble_) co_return;
     at::RegStat best = at::RegStat::Unknown;
     if (auto r = co_await cmd("AT+CREG?"); r) {
         if (auto v = at::find_value(r->lines, "+CREG:")) {
             if (auto g = at::parse_creg("+CREG: " + std::string(*v), true)) best = g->stat;
         }
     }
+    if (trouble_) co_return;
     if (!at::is_registered(best)) {
         if (auto r = co_await cmd("AT+CEREG?"); r) {
             if (auto v = at::find_value(r->lines, "+CEREG:")) {

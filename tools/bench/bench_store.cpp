@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
             if (done % 5 < 3) {
                 store::NewIncoming in;
                 in.peer = mobile;
+                in.contact_id = done % std::max(1, recipients) + 1;  // contacts were inserted first, ids 1..N
                 in.text = (done % 3 == 0 ? "02 " : "01 ") + text;
                 in.category = done % 3 == 0 ? "02" : "01";
                 in.scts = clock.unix_now() - (messages - done);

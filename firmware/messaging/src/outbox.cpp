@@ -172,6 +172,7 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
     const Carrier mine = carrier_from_operator(sim.operator_name);
     const bool others_ready =
         std::any_of(ready.begin(), ready.end(), [&](const auto& s) { return s.iccid != sim.iccid; });
+    const store::DueSegment* fallback = nullptr;
     for (const auto& d : *due) {
         const auto& seg = d.segment;
         if (handed_out_.count(seg.id)) continue;
@@ -199,21 +200,30 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
                         return s.iccid != sim.iccid && s.iccid != seg.avoid_iccid &&
                                carrier_from_operator(s.operator_name) == theirs;
                     });
-                    if (better) continue;
+                    if (better) {
+                        // A big backlog keeps every SIM busy: preference only while it is small.
+                        if (!fallback && static_cast<int>(due->size()) >= options_.scan_limit) fallback = &d;
+                        continue;
+                    }
                 }
             }
         }
-        handed_out_.emplace(seg.id, seg.message_id);
-        message_sim_[seg.message_id] = sim.iccid;
-        modem::OutgoingSegment out;
-        out.segment_id = seg.id;
-        out.recipient = seg.recipient;
-        out.pdu_hex = seg.pdu_hex;
-        out.tpdu_length = seg.tpdu_length;
-        out.more_to_same = seg.part < seg.total;
-        return out;
+        return hand_out(d.segment, sim);
     }
+    if (fallback) return hand_out(fallback->segment, sim);
     return std::nullopt;
+}
+
+modem::OutgoingSegment Outbox::hand_out(const store::Segment& seg, const modem::SimIdentity& sim) {
+    handed_out_.emplace(seg.id, seg.message_id);
+    message_sim_[seg.message_id] = sim.iccid;
+    modem::OutgoingSegment out;
+    out.segment_id = seg.id;
+    out.recipient = seg.recipient;
+    out.pdu_hex = seg.pdu_hex;
+    out.tpdu_length = seg.tpdu_length;
+    out.more_to_same = seg.part < seg.total;
+    return out;
 }
 
 bool Outbox::mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim) {

@@ -224,3 +224,21 @@ TEST_CASE("a SIM's monthly budget stops it; another SIM carries on; sent_since c
     sent = c.drain(kUnicom, {kUnicom});
     CHECK(sent.size() == 1);
 }
+
+TEST_CASE("with a big backlog no ready SIM idles for operator preference") {
+    Core c;
+    messaging::OutboxOptions o;
+    o.scan_limit = 10;
+    c.outbox = std::make_unique<messaging::Outbox>(*c.db, c.clock, o);
+    std::vector<std::string> unicom;
+    for (int i = 0; i < 12; ++i) unicom.push_back("+861300000" + std::to_string(1000 + i));
+    REQUIRE(c.outbox->enqueue(unicom, "大批通知"));
+    const std::vector ready{kMobile, kUnicom};
+    auto s = c.outbox->next_segment(kMobile, ready);
+    REQUIRE(s);
+    CHECK(s->recipient == unicom[0]);
+    // A small queue keeps the preference.
+    c.drain(kUnicom, {kMobile, kUnicom});
+    REQUIRE(c.outbox->enqueue({kToUnicom}, "一条"));
+    CHECK_FALSE(c.outbox->next_segment(kMobile, ready));
+}

@@ -30,7 +30,9 @@ struct OutboxOptions {
     std::chrono::seconds backoff_max{3600};
     bool status_report = true;                     ///< ask for delivery reports (TP-SRR)
     std::optional<int> validity_minutes = 3 * 24 * 60;  ///< TP-VP
-    int scan_limit = 200;                          ///< due segments examined per next_segment()
+    int scan_limit = 200;  ///< due segments examined per next_segment(); a full scan (a big
+                           ///< backlog) lets a SIM take another operator's recipients
+                           ///< rather than idle
 };
 
 /// Options of one enqueue.
@@ -99,6 +101,7 @@ private:
     bool budget_allows(const modem::SimIdentity& sim);
     void remember_sim(const modem::SimIdentity& sim);
     void finish(std::int64_t segment_id);
+    modem::OutgoingSegment hand_out(const store::Segment& seg, const modem::SimIdentity& sim);
     store::Database& db_;
     Clock& clock_;
     OutboxOptions options_;

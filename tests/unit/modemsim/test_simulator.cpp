@@ -267,6 +267,33 @@ TEST_CASE("incoming: +CMTI then AT+CMGR gives the DELIVER PDU; multipart out of 
     CHECK(c->cmd("AT+CPMS?").find("\"SM\",0,30") != std::string::npos);
 }
 
+TEST_CASE("+CMT with CSMS=1: acknowledged once with AT+CNMA, or delivered again") {
+    Config cfg = quick();
+    cfg.cnma_timeout = 100ms;
+    Simulator sim(cfg);
+    sim.start();
+    auto c = connect(sim);
+    c->cmd("ATE0");
+    CHECK(c->cmd("AT+CNMA").find("+CMS ERROR: 340") != std::string::npos);
+    c->cmd("AT+CSMS=1");
+    c->cmd("AT+CNMI=2,2,0,0,0");
+    Incoming in;
+    in.from = "+8613800000001";
+    in.text = "ack me";
+    sim.inject(in);
+    CHECK(c->read_until("+CMT: ,", 1000ms).find("+CMT") != std::string::npos);
+    c->read_until("\r\n");
+    c->read_until("\r\n");
+    CHECK(c->cmd("AT+CNMA") == "\r\nOK\r\n");
+    CHECK(c->drain(250ms).find("+CMT") == std::string::npos);
+    CHECK(sim.status()[0].redelivered == 0);
+
+    sim.inject(in);  // not acknowledged this time
+    CHECK(c->read_until("+CMT: ,", 1000ms).find("+CMT") != std::string::npos);
+    CHECK(c->read_until("+CMT: ,", 1000ms).find("+CMT") != std::string::npos);  // the same, again
+    CHECK(sim.status()[0].redelivered >= 1);
+}
+
 TEST_CASE("a full SIM: no +CMTI until space is freed, the message waits network-side") {
     Config cfg = quick();
     cfg.modem.resize(1);

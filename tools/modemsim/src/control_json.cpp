@@ -40,6 +40,7 @@ json to_json(const ModemStatus& s) {
                 {"network_queue", s.network_queue},
                 {"delivered_parts", s.delivered_parts},
                 {"reports_sent", s.reports_sent},
+                {"redelivered", s.redelivered},
                 {"commands", s.commands},
                 {"next_mr", s.next_mr}};
 }

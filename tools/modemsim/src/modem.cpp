@@ -510,7 +510,7 @@ void SimModem::boot() {
     busy_ = false;
     in_.clear();
     urcs_.clear();
-    pending_acks_ = 0;
+    pending_acks_.clear();
     full_indicated_ = false;
     if (!cfg_.pin.empty() && sim_ == Sim::Ready) {
         sim_ = Sim::Pin;  // a PIN-protected SIM asks again after every power-up
@@ -620,7 +620,7 @@ void SimModem::deliver_pending() {
         int mt = cnmi_[1];
         if (mt == 2) {  // 27.005 §3.4.1: route directly to the TE
             urc("+CMT: ," + std::to_string(p.tpdu_octets) + "\r\n" + p.hex);
-            if (csms_ == 1) ++pending_acks_;
+            if (csms_ == 1) expect_ack(p);
             ++delivered_parts_;
             network_queue_.pop_front();
             continue;
@@ -643,6 +643,24 @@ void SimModem::deliver_pending() {
     }
 }
 
+void SimModem::expect_ack(std::optional<EncodedPdu> redeliver) {
+    unsigned id = ++ack_id_;
+    pending_acks_.emplace_back(id, std::move(redeliver));
+    auto timer = std::make_shared<asio::steady_timer>(io_, timing_.cnma);
+    timer->async_wait([this, timer, id](const boost::system::error_code& ec) {
+        if (ec || shut_) return;
+        auto it = std::find_if(pending_acks_.begin(), pending_acks_.end(), [id](const auto& p) { return p.first == id; });
+        if (it == pending_acks_.end()) return;
+        auto pdu = std::move(it->second);
+        pending_acks_.erase(it);
+        if (pdu) {  // no RP-ACK reached the network: the SMSC delivers the same message again
+            ++redelivered_;
+            network_queue_.push_back(std::move(*pdu));
+            deliver_pending();
+        }
+    });
+}
+
 void SimModem::status_report(int mr, const std::string& recipient, std::chrono::system_clock::time_point t) {
     auto timer = std::make_shared<asio::steady_timer>(io_, milliseconds(std::max(0, faults_.report_delay_ms)));
     timer->async_wait([this, timer, mr, recipient, t](const boost::system::error_code& ec) {
@@ -653,7 +671,7 @@ void SimModem::status_report(int mr, const std::string& recipient, std::chrono::
         int ds = cnmi_[3];
         if (ds == 1) {
             urc("+CDS: " + std::to_string(pdu.tpdu_octets) + "\r\n" + pdu.hex);
-            if (csms_ == 1) ++pending_acks_;
+            if (csms_ == 1) expect_ack(std::nullopt);
             return;
         }
         // ds=2 files it in SR and says so; ds=0 files it silently (as many modems do).
@@ -1379,8 +1397,9 @@ SimModem::Reply SimModem::exec_one(const std::string& cmd) {
             });
         };
     } else if (name == "+CNMA") {
-        if (pending_acks_ <= 0 && csms_ == 1) return err(cms(340));
-        if (pending_acks_ > 0) --pending_acks_;
+        // 27.005 §3.4.4: acknowledges the oldest +CMT/+CDS still waiting.
+        if (pending_acks_.empty()) return err(cms(340));
+        pending_acks_.pop_front();
     } else if (name == "+CCLK") {
         if (read) {
             if (cfg_.nitz) {
@@ -1522,6 +1541,7 @@ ModemStatus SimModem::status() const {
     s.network_queue = static_cast<int>(network_queue_.size());
     s.delivered_parts = delivered_parts_;
     s.reports_sent = reports_sent_;
+    s.redelivered = redelivered_;
     s.commands = commands_;
     s.next_mr = mr_;
     return s;

@@ -24,6 +24,7 @@ struct Timing {
     std::chrono::milliseconds command{0};       ///< per other command
     std::chrono::milliseconds reset_quiet{300}; ///< silence after AT+CFUN=1,1
     std::chrono::milliseconds registration{50}; ///< searching time
+    std::chrono::milliseconds cnma{5000};       ///< +CNMA window (CSMS=1)
 };
 
 /// Fills empty identity fields of a modem config from its index.
@@ -125,6 +126,7 @@ private:
     bool registered() const;
     int reg_stat() const;
     void deliver_pending();
+    void expect_ack(std::optional<EncodedPdu> redeliver);
     void status_report(int mr, const std::string& recipient, std::chrono::system_clock::time_point t);
     void schedule_garbage();
     void schedule_periodic();
@@ -191,7 +193,9 @@ private:
     std::array<int, 3> mem_{0, 0, 0};  // indices into storages_: mem1, mem2, mem3
     std::string cscs_ = "IRA";
     bool registered_ = false;
-    int pending_acks_ = 0;
+    std::deque<std::pair<unsigned, std::optional<EncodedPdu>>> pending_acks_;  // oldest first
+    unsigned ack_id_ = 0;
+    int redelivered_ = 0;
 
     // SIM and network
     Sim sim_ = Sim::Ready;

@@ -108,6 +108,7 @@ struct Simulator::Impl {
         timing.command = config.command_latency;
         timing.reset_quiet = config.reset_quiet;
         timing.registration = config.registration_delay;
+        timing.cnma = config.cnma_timeout;
     }
 
     Config config;

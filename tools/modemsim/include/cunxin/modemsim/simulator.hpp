@@ -84,6 +84,7 @@ struct Config {
     std::chrono::milliseconds command_latency{0};       ///< time any other command takes
     std::chrono::milliseconds reset_quiet{300};         ///< AT+CFUN=1,1: silence before answering again
     std::chrono::milliseconds registration_delay{50};   ///< searching time after unlock/reset
+    std::chrono::milliseconds cnma_timeout{5000};       ///< CSMS=1: a +CMT not acked by AT+CNMA comes again
     std::string link_dir;                               ///< non-empty: symlinks <dir>/modem<i> to ptys
     std::string control;                                ///< "127.0.0.1:PORT" (0: ephemeral), "unix:PATH", "" none
     std::uint32_t seed = 1;                             ///< random faults and garbage are reproducible
@@ -151,6 +152,7 @@ struct ModemStatus {
     int network_queue = 0;       ///< incoming parts waiting for SIM space
     int delivered_parts = 0;     ///< incoming parts stored or shown to the product
     int reports_sent = 0;        ///< status reports emitted
+    int redelivered = 0;         ///< +CMT parts delivered again for want of AT+CNMA
     int commands = 0;            ///< AT command lines processed
     int next_mr = 0;             ///< MR the next send will get
 };

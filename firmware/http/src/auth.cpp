@@ -101,10 +101,13 @@ std::optional<Role> parse_role(std::string_view s) {
 }
 
 void init_setup_code(ServerImpl& s) {
-    auto db = s.read_db();
+    store::OpenOptions o;
+    o.access = store::Access::ReadOnly;
+    o.check_integrity = false;
+    auto db = store::Database::open(s.cfg.db_path.string(), o);
     std::int64_t users = 1;
     if (db) {
-        auto n = store::count_users(**db);
+        auto n = store::count_users(*db);
         if (n) users = *n;
     }
     std::lock_guard lock(s.setup_mu);

@@ -1,8 +1,248 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "store_map.hpp"
+// Campaigns: preview with cost estimate, create/schedule, progress with ETA, recipients,
+// launch/pause/resume/cancel; and the segment counter.
+
+#include <chrono>
+
+#include "cunxin/messaging/cost.hpp"
+#include "cunxin/messaging/csv.hpp"
+#include "cunxin/messaging/phone.hpp"
+#include "cunxin/messaging/template.hpp"
+#include "cunxin/sms/segment.hpp"
+#include "mapping.hpp"
 
 namespace cunxin::http {
+namespace {
 
-void register_campaigns(Router&) {}
+struct Targets {
+    store::CampaignTargets t;
+    bool empty() const {
+        return t.group_ids.empty() && t.villages.empty() && t.tags.empty() && t.mobiles.empty() &&
+               t.contact_ids.empty();
+    }
+};
+
+Result<Targets> read_targets(const json& body) {
+    const json* src = &body;
+    if (auto it = body.find("targets"); it != body.end()) {
+        if (!it->is_object()) return fail(Errc::invalid_field, "targets must be an object");
+        src = &*it;
+    }
+    Targets out;
+    CX_CHECK(g, id_list(*src, "group_ids", 1000));
+    CX_CHECK(v, string_list(*src, "villages", 1000));
+    CX_CHECK(tags, string_list(*src, "tags", 1000));
+    CX_CHECK(m, string_list(*src, "mobiles", 10000));
+    CX_CHECK(c, id_list(*src, "contact_ids", 10000));
+    out.t.group_ids = g;
+    out.t.villages = v;
+    out.t.tags = tags;
+    out.t.contact_ids = c;
+    for (const auto& raw : m) {
+        auto n = messaging::normalize_msisdn(raw);
+        if (!n) return fail(Errc::invalid_field, "bad number: " + raw);
+        out.t.mobiles.push_back(*n);
+    }
+    return out;
+}
+
+std::chrono::year_month_day today() {
+    return std::chrono::year_month_day(
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8)));
+}
+
+json problems_json(const std::vector<messaging::TemplateProblem>& ps) {
+    json out = json::array();
+    for (const auto& p : ps) {
+        out.push_back({{"code", messaging::to_string(p.code)}, {"offset", p.offset}, {"name", p.name}});
+    }
+    return out;
+}
+
+json segment_json(const std::string& text) {
+    const auto s = sms::plan_segments(text);
+    return {{"encoding", s.encoding == sms::Encoding::Gsm7 ? "gsm7" : "ucs2"},
+            {"segments", s.segments},
+            {"units", s.units},
+            {"units_per_segment", s.units_per_segment},
+            {"remaining", s.remaining}};
+}
+
+std::int64_t price_fen(store::Database& db) {
+    auto sims = store::list_sims(db);
+    if (sims && !sims->empty()) return sims->front().price_fen_per_segment;
+    return 10;
+}
+
+Result<json> campaign_detail(store::Database& db, const store::Campaign& c) {
+    json out = campaign_json(c);
+    CX_TRY(p, store::campaign_progress(db, c.id), "progress");
+    out["progress"] = progress_json(p);
+    const int done = p.sent + p.delivered + p.failed + p.skipped;
+    json eta = nullptr;
+    if (c.status == store::CampaignStatus::Running && c.started_at && done > 0 && done < p.recipients) {
+        const double elapsed = static_cast<double>(now_seconds() - *c.started_at);
+        eta = static_cast<std::int64_t>(elapsed / done * (p.recipients - done));
+    }
+    out["eta_seconds"] = eta;
+    return out;
+}
+
+}  // namespace
+
+void register_campaigns(Router& r) {
+    r.post("/api/v1/segments", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(text, need_string(body, "text", 20000));
+        return ok(segment_json(text));
+    });
+
+    r.get("/api/v1/campaigns", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(limit, ctx.query_int("limit", 100, 1, 500));
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_campaigns(*db, static_cast<int>(limit)), "list campaigns");
+        json items = json::array();
+        for (const auto& c : list) {
+            CX_CHECK(d, campaign_detail(*db, c));
+            items.push_back(d);
+        }
+        return ok({{"items", items}});
+    });
+
+    r.post("/api/v1/campaigns/preview", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(tpl, need_string(body, "template", 4000));
+        CX_CHECK(targets, read_targets(body));
+        const auto problems = messaging::validate_template(tpl);
+        CX_CHECK(db, ctx.db());
+        std::vector<store::Contact> contacts;
+        if (!targets.empty()) {
+            CX_TRY(list, store::resolve_targets(*db, targets.t), "resolve targets");
+            contacts = std::move(list);
+        }
+        std::vector<std::string> texts;
+        json samples = json::array();
+        int missing = 0;
+        const auto day = today();
+        for (const auto& c : contacts) {
+            messaging::TemplateFields f;
+            f.name = c.name;
+            f.village = c.village;
+            f.role = c.role;
+            f.party_join_date = messaging::parse_date(c.party_join_date);
+            f.date = day;
+            auto text = messaging::render_template(tpl, f);
+            if (!text) {
+                ++missing;
+                continue;
+            }
+            if (samples.size() < 5) {
+                json s = {{"name", c.name}, {"mobile", c.mobile}, {"village", c.village}, {"text", *text}};
+                s.update(segment_json(*text));
+                samples.push_back(s);
+            }
+            texts.push_back(std::move(*text));
+        }
+        const auto fen = price_fen(*db);
+        const auto est = messaging::estimate_campaign_texts(texts, fen);
+        return ok({{"recipients", contacts.size()},
+                   {"renderable", texts.size()},
+                   {"missing_values", missing},
+                   {"problems", problems_json(problems)},
+                   {"samples", samples},
+                   {"template_segments", segment_json(tpl)},
+                   {"estimate",
+                    {{"segments", est.segments}, {"cost_fen", est.cost_fen},
+                     {"cost_yuan", messaging::format_yuan(est.cost_fen)}, {"max_segments", est.max_segments},
+                     {"multipart_messages", est.multipart_messages}, {"price_fen_per_segment", fen}}}});
+    });
+
+    r.post("/api/v1/campaigns", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(name, need_string(body, "name", 200));
+        CX_CHECK(tpl, need_string(body, "template", 4000));
+        if (name.empty()) return fail(Errc::invalid_field, "name must not be empty");
+        if (tpl.empty()) return fail(Errc::invalid_field, "template must not be empty");
+        if (auto ps = messaging::validate_template(tpl); !ps.empty()) {
+            return fail(Errc::invalid_field, std::string("template: ") + messaging::to_string(ps.front().code));
+        }
+        CX_CHECK(targets, read_targets(body));
+        if (targets.empty()) return fail(Errc::missing_field, "choose at least one recipient");
+        CX_CHECK(at, opt_int(body, "scheduled_at", 0, 4102444800LL));
+        CampaignRequest req;
+        req.name = name;
+        req.template_text = tpl;
+        req.group_ids = targets.t.group_ids;
+        req.villages = targets.t.villages;
+        req.tags = targets.t.tags;
+        req.mobiles = targets.t.mobiles;
+        req.contact_ids = targets.t.contact_ids;
+        req.scheduled_at = at;
+        req.start_now = body.value("start_now", false);
+        req.confirm_request = body.value("confirm_request", false);
+        req.actor = ctx.who.name;
+        CX_CHECK(id, core_call(ctx.srv, [req](CoreApi& c) { return c.create_campaign(req); }));
+        ctx.srv.audit(ctx.who, "campaign.create", std::to_string(id), name, ctx.address());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_campaign(*db, id), "get campaign");
+        CX_CHECK(d, campaign_detail(*db, c));
+        publish(ctx.srv, "campaign.updated", {{"id", id}});
+        return created(d);
+    });
+
+    r.get(R"(/api/v1/campaigns/(\d+))", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_campaign(*db, id), "get campaign");
+        CX_CHECK(d, campaign_detail(*db, c));
+        return ok(d);
+    });
+
+    r.get(R"(/api/v1/campaigns/(\d+)/recipients)", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_campaign(*db, id), "get campaign");
+        (void)c;
+        CX_TRY(list, store::campaign_recipients(*db, id), "recipients");
+        json items = json::array();
+        auto opt = [](const std::optional<store::Seconds>& s) { return s ? json(*s) : json(nullptr); };
+        for (const auto& x : list) {
+            items.push_back({{"mobile", x.mobile}, {"name", x.name}, {"village", x.village}, {"text", x.text},
+                             {"message_id", x.message_id ? json(*x.message_id) : json(nullptr)},
+                             {"status", x.message_status}, {"confirmed_at", opt(x.confirmed_at)},
+                             {"replied_at", opt(x.replied_at)}, {"reminded_at", opt(x.reminded_at)}});
+        }
+        if (ctx.query("format").value_or("") == "csv") {
+            std::vector<std::vector<std::string>> rows = {{"mobile", "name", "village", "status", "replied"}};
+            for (const auto& x : list) {
+                rows.push_back({x.mobile, x.name, x.village, x.message_status, x.replied_at ? iso_time(*x.replied_at) : ""});
+            }
+            return csv_reply(to_csv(rows), "campaign-" + std::to_string(id) + ".csv");
+        }
+        return ok({{"items", items}});
+    });
+
+    r.post(R"(/api/v1/campaigns/(\d+)/(launch|pause|resume|cancel))", Need::operator_,
+           [](Ctx& ctx) -> Result<Reply> {
+               CX_CHECK(id, ctx.id());
+               const std::string verb = ctx.req.matches[2];
+               CampaignAction a = CampaignAction::launch;
+               if (verb == "pause") a = CampaignAction::pause;
+               else if (verb == "resume") a = CampaignAction::resume;
+               else if (verb == "cancel") a = CampaignAction::cancel;
+               CX_CHECK(db, ctx.db());
+               CX_TRY(c, store::get_campaign(*db, id), "get campaign");
+               (void)c;
+               const std::string actor = ctx.who.name;
+               CX_CHECK_VOID(core_call(ctx.srv, [id, a, actor](CoreApi& core) {
+                   return core.campaign_action(id, a, actor);
+               }));
+               ctx.srv.audit(ctx.who, "campaign." + verb, std::to_string(id), "", ctx.address());
+               CX_TRY(after, store::get_campaign(*db, id), "get campaign");
+               CX_CHECK(d, campaign_detail(*db, after));
+               publish(ctx.srv, "campaign.updated", {{"id", id}, {"status", store::to_string(after.status)}});
+               return ok(d);
+           });
+}
 
 }  // namespace cunxin::http

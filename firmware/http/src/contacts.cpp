@@ -1,8 +1,360 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "store_map.hpp"
+// Contacts and groups: list/search, CRUD, CSV import (preview, then commit), export.
+
+#include <chrono>
+
+#include "cunxin/messaging/csv.hpp"
+#include "cunxin/messaging/phone.hpp"
+#include "mapping.hpp"
 
 namespace cunxin::http {
+namespace {
 
-void register_contacts(Router&) {}
+std::string date_text(const std::optional<std::chrono::year_month_day>& d) {
+    if (!d) return "";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d->year()),
+                  static_cast<unsigned>(d->month()), static_cast<unsigned>(d->day()));
+    return buf;
+}
+
+// Reads the editable fields of a contact from JSON into `c` (fields absent stay as they are).
+Result<void> read_contact(const json& body, store::Contact& c, bool require) {
+    auto set = [&](const char* key, std::string& field, std::size_t max) -> Result<void> {
+        CX_CHECK(v, opt_string(body, key, max));
+        if (v) field = *v;
+        return {};
+    };
+    if (require) {
+        CX_CHECK(name, need_string(body, "name", 100));
+        CX_CHECK(mobile, need_string(body, "mobile", 40));
+        c.name = name;
+        c.mobile = mobile;
+    } else {
+        CX_CHECK_VOID(set("name", c.name, 100));
+        CX_CHECK_VOID(set("mobile", c.mobile, 40));
+    }
+    CX_CHECK_VOID(set("village", c.village, 100));
+    CX_CHECK_VOID(set("role", c.role, 100));
+    CX_CHECK_VOID(set("party_join_date", c.party_join_date, 10));
+    CX_CHECK_VOID(set("notes", c.notes, 2000));
+    if (body.contains("tags")) {
+        CX_CHECK(tags, string_list(body, "tags", 50));
+        c.tags = tags;
+    }
+    if (auto it = body.find("opted_out"); it != body.end() && !it->is_null()) {
+        if (!it->is_boolean()) return fail(Errc::invalid_field, "opted_out must be true or false");
+        c.opted_out = it->get<bool>();
+    }
+    if (c.name.empty()) return fail(Errc::invalid_field, "name must not be empty");
+    auto n = messaging::normalize_msisdn(c.mobile);
+    if (!n) return fail(Errc::invalid_field, "mobile: " + n.error().detail);
+    c.mobile = *n;
+    if (!c.party_join_date.empty() && !messaging::parse_date(c.party_join_date)) {
+        return fail(Errc::invalid_field, "party_join_date must be YYYY-MM-DD");
+    }
+    return {};
+}
+
+json group_json(const store::Group& g) {
+    return {{"id", g.id}, {"name", g.name}, {"description", g.description}, {"members", g.members}};
+}
+
+}  // namespace
+
+void register_contacts(Router& r) {
+    r.get("/api/v1/contacts", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        store::ContactQuery q;
+        q.search = ctx.query("q").value_or("");
+        q.village = ctx.query("village").value_or("");
+        q.tag = ctx.query("tag").value_or("");
+        if (q.search.size() > 200 || q.village.size() > 200 || q.tag.size() > 200) {
+            return fail(Errc::bad_request, "filter too long");
+        }
+        CX_CHECK(group, ctx.query_int("group_id", 0, 0, INT64_MAX));
+        if (group > 0) q.group_id = group;
+        CX_CHECK(cursor, ctx.query_int("cursor", 0, 0, INT64_MAX));
+        q.after_id = cursor;
+        CX_CHECK(limit, ctx.query_int("limit", 100, 1, 500));
+        q.limit = static_cast<int>(limit);
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_contacts(*db, q), "list contacts");
+        CX_TRY(total, store::count_contacts(*db), "count contacts");
+        json items = json::array();
+        for (const auto& c : list) items.push_back(contact_json(c));
+        const bool more = static_cast<int>(list.size()) == q.limit;
+        return ok({{"items", items},
+                   {"total", total},
+                   {"next_cursor", more ? json(list.back().id) : json(nullptr)}});
+    });
+
+    r.get("/api/v1/contacts/export.csv", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        std::vector<messaging::ContactRow> rows;
+        store::ContactQuery q;
+        q.limit = 1000;
+        for (int i = 0; i < 1000; ++i) {
+            CX_TRY(list, store::list_contacts(*db, q), "export contacts");
+            for (const auto& c : list) {
+                messaging::ContactRow row;
+                row.name = c.name;
+                row.msisdn = c.mobile;
+                row.village = c.village;
+                row.role = c.role;
+                row.party_join_date = messaging::parse_date(c.party_join_date);
+                row.tags = c.tags;
+                row.notes = c.notes;
+                row.opted_out = c.opted_out;
+                rows.push_back(std::move(row));
+            }
+            if (static_cast<int>(list.size()) < q.limit) break;
+            q.after_id = list.back().id;
+        }
+        messaging::ExportOptions o;
+        o.chinese_headers = ctx.query("lang").value_or("zh") != "en";
+        return csv_reply(messaging::export_contacts_csv(rows, o), "contacts.csv");
+    });
+
+    r.get(R"(/api/v1/contacts/(\d+))", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_contact(*db, id), "get contact");
+        CX_TRY(groups, store::groups_of(*db, id), "groups of");
+        json out = contact_json(c);
+        out["group_ids"] = groups;
+        return ok(out);
+    });
+
+    r.post("/api/v1/contacts", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        store::Contact c;
+        CX_CHECK_VOID(read_contact(body, c, true));
+        CX_CHECK(groups, id_list(body, "group_ids", 100));
+        const auto now = now_seconds();
+        CX_CHECK(id, core_write(ctx.srv, "insert contact", [c, groups, now](store::Database& d)
+                                    -> store::Result<std::int64_t> {
+                     store::Transaction tx(d);
+                     auto id = store::insert_contact(d, c, now);
+                     if (!id) return id;
+                     for (auto g : groups) {
+                         auto a = store::add_to_group(d, g, *id);
+                         if (!a) return unexpected(a.error());
+                     }
+                     auto done = tx.commit();
+                     if (!done) return unexpected(done.error());
+                     return id;
+                 }));
+        c.id = id;
+        c.created_at = c.updated_at = now;
+        ctx.srv.audit(ctx.who, "contact.create", std::to_string(id), c.name, ctx.address());
+        return created(contact_json(c));
+    });
+
+    r.put(R"(/api/v1/contacts/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_contact(*db, id), "get contact");
+        CX_CHECK_VOID(read_contact(body, c, false));
+        const bool set_groups = body.contains("group_ids");
+        CX_CHECK(groups, id_list(body, "group_ids", 100));
+        CX_TRY(old_groups, store::groups_of(*db, id), "groups of");
+        const auto now = now_seconds();
+        CX_CHECK_VOID(core_write(ctx.srv, "update contact",
+                                 [c, now, set_groups, groups, old_groups, id](store::Database& d)
+                                     -> store::Result<void> {
+            store::Transaction tx(d);
+            auto u = store::update_contact(d, c, now);
+            if (!u) return u;
+            if (set_groups) {
+                for (auto g : old_groups) {
+                    auto x = store::remove_from_group(d, g, id);
+                    if (!x) return x;
+                }
+                for (auto g : groups) {
+                    auto x = store::add_to_group(d, g, id);
+                    if (!x) return x;
+                }
+            }
+            return tx.commit();
+        }));
+        ctx.srv.audit(ctx.who, "contact.update", std::to_string(id), c.name, ctx.address());
+        c.updated_at = now;
+        return ok(contact_json(c));
+    });
+
+    r.del(R"(/api/v1/contacts/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(c, store::get_contact(*db, id), "get contact");
+        CX_CHECK_VOID(core_write(ctx.srv, "delete contact",
+                                 [id](store::Database& d) { return store::delete_contact(d, id); }));
+        ctx.srv.audit(ctx.who, "contact.delete", std::to_string(id), c.name, ctx.address());
+        return ok({{"id", id}, {"deleted", true}});
+    });
+
+    // CSV import: {"csv": "<file text>", "commit": false} previews; commit: true writes.
+    r.post("/api/v1/contacts/import", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(csv, need_string(body, "csv", ctx.srv.cfg.max_upload));
+        const bool commit = body.value("commit", false);
+        CX_CHECK(group, opt_int(body, "group_id", 1, INT64_MAX));
+        auto imp = messaging::import_contacts_csv(csv);
+        if (!imp) return fail(Errc::invalid_field, "csv: " + imp.error().detail);
+        json rejections = json::array();
+        for (const auto& rj : imp->rejections) {
+            rejections.push_back({{"row", rj.row}, {"column", rj.column}, {"value", rj.value},
+                                  {"reason", messaging::to_string(rj.reason)},
+                                  {"message_zh", rj.reason_zh}, {"message_en", rj.reason_en}});
+        }
+        json preview = json::array();
+        for (std::size_t i = 0; i < imp->accepted.size() && i < 200; ++i) {
+            const auto& a = imp->accepted[i];
+            preview.push_back({{"row", a.row}, {"name", a.name}, {"mobile", a.msisdn},
+                               {"village", a.village}, {"role", a.role},
+                               {"party_join_date", date_text(a.party_join_date)}, {"tags", a.tags}});
+        }
+        json out = {{"encoding", messaging::to_string(imp->encoding)},
+                    {"rows_total", imp->rows_total},
+                    {"rows_rejected", imp->rows_rejected},
+                    {"accepted", imp->accepted.size()},
+                    {"rejections", rejections},
+                    {"preview", preview},
+                    {"ignored_columns", imp->ignored_columns},
+                    {"committed", false}};
+        if (!commit) return ok(out);
+        std::vector<store::Contact> rows;
+        for (const auto& a : imp->accepted) {
+            store::Contact c;
+            c.name = a.name;
+            c.mobile = a.msisdn;
+            c.village = a.village;
+            c.role = a.role;
+            c.party_join_date = date_text(a.party_join_date);
+            c.tags = a.tags;
+            c.notes = a.notes;
+            c.opted_out = a.opted_out;
+            rows.push_back(std::move(c));
+        }
+        const auto now = now_seconds();
+        CX_CHECK(n, core_write(ctx.srv, "import contacts", [rows, group, now](store::Database& d)
+                                  -> store::Result<int> {
+                     store::Transaction tx(d);
+                     int count = 0;
+                     for (const auto& c : rows) {
+                         auto id = store::upsert_contact(d, c, now);
+                         if (!id) return unexpected(id.error());
+                         if (group) {
+                             auto a = store::add_to_group(d, *group, *id);
+                             if (!a) return unexpected(a.error());
+                         }
+                         ++count;
+                     }
+                     auto done = tx.commit();
+                     if (!done) return unexpected(done.error());
+                     return count;
+                 }));
+        out["committed"] = true;
+        out["imported"] = n;
+        ctx.srv.audit(ctx.who, "contact.import", std::to_string(n) + " rows", "", ctx.address());
+        return ok(out);
+    });
+
+    r.get("/api/v1/villages", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_villages(*db), "villages");
+        json items = json::array();
+        for (const auto& [v, n] : list) items.push_back({{"name", v}, {"contacts", n}});
+        return ok({{"items", items}});
+    });
+
+    r.get("/api/v1/tags", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_tags(*db), "tags");
+        return ok({{"items", list}});
+    });
+
+    r.get("/api/v1/groups", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_groups(*db), "groups");
+        json items = json::array();
+        for (const auto& g : list) items.push_back(group_json(g));
+        return ok({{"items", items}});
+    });
+
+    r.post("/api/v1/groups", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(name, need_string(body, "name", 100));
+        if (name.empty()) return fail(Errc::invalid_field, "name must not be empty");
+        CX_CHECK(desc, opt_string(body, "description", 1000));
+        const std::string d = desc.value_or("");
+        CX_CHECK(id, core_write(ctx.srv, "create group", [name, d](store::Database& db) {
+                     return store::create_group(db, name, d);
+                 }));
+        ctx.srv.audit(ctx.who, "group.create", std::to_string(id), name, ctx.address());
+        return created({{"id", id}, {"name", name}, {"description", d}, {"members", 0}});
+    });
+
+    r.put(R"(/api/v1/groups/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_groups(*db), "groups");
+        std::optional<store::Group> g;
+        for (const auto& x : list) {
+            if (x.id == id) g = x;
+        }
+        if (!g) return fail(Errc::not_found, "no such group");
+        CX_CHECK(name, opt_string(body, "name", 100));
+        CX_CHECK(desc, opt_string(body, "description", 1000));
+        if (name) g->name = *name;
+        if (desc) g->description = *desc;
+        if (g->name.empty()) return fail(Errc::invalid_field, "name must not be empty");
+        const store::Group gg = *g;
+        CX_CHECK_VOID(core_write(ctx.srv, "update group", [gg](store::Database& d) { return store::update_group(d, gg); }));
+        ctx.srv.audit(ctx.who, "group.update", std::to_string(id), gg.name, ctx.address());
+        return ok(group_json(gg));
+    });
+
+    r.del(R"(/api/v1/groups/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_groups(*db), "groups");
+        bool found = false;
+        for (const auto& x : list) found = found || x.id == id;
+        if (!found) return fail(Errc::not_found, "no such group");
+        CX_CHECK_VOID(core_write(ctx.srv, "delete group", [id](store::Database& d) { return store::delete_group(d, id); }));
+        ctx.srv.audit(ctx.who, "group.delete", std::to_string(id), "", ctx.address());
+        return ok({{"id", id}, {"deleted", true}});
+    });
+
+    r.post(R"(/api/v1/groups/(\d+)/members)", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(add, id_list(body, "add", 5000));
+        CX_CHECK(remove, id_list(body, "remove", 5000));
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_groups(*db), "groups");
+        bool found = false;
+        for (const auto& x : list) found = found || x.id == id;
+        if (!found) return fail(Errc::not_found, "no such group");
+        CX_CHECK_VOID(core_write(ctx.srv, "group members", [id, add, remove](store::Database& d)
+                                     -> store::Result<void> {
+            store::Transaction tx(d);
+            for (auto c : add) {
+                auto x = store::add_to_group(d, id, c);
+                if (!x) return x;
+            }
+            for (auto c : remove) {
+                auto x = store::remove_from_group(d, id, c);
+                if (!x) return x;
+            }
+            return tx.commit();
+        }));
+        ctx.srv.audit(ctx.who, "group.members", std::to_string(id),
+                      "+" + std::to_string(add.size()) + " -" + std::to_string(remove.size()), ctx.address());
+        return ok({{"id", id}, {"added", add.size()}, {"removed", remove.size()}});
+    });
+}
 
 }  // namespace cunxin::http

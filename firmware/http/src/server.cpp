@@ -73,8 +73,10 @@ void write_reply(httplib::Response& res, Reply&& r) {
     }
 }
 
+std::atomic<std::uint64_t> g_serial{0};
+
 thread_local struct {
-    const void* owner = nullptr;
+    std::uint64_t owner = 0;
     std::unique_ptr<store::Database> db;
 } t_read;
 
@@ -122,12 +124,15 @@ int SseHub::clients() const {
 // ---- server state ---------------------------------------------------------------------------
 
 ServerImpl::ServerImpl(ServerConfig c, CoreHooks h)
-    : cfg(std::move(c)), hooks(std::move(h)), sessions(cfg.session_ttl, cfg.session_idle) {
+    : cfg(std::move(c)),
+      hooks(std::move(h)),
+      sessions(cfg.session_ttl, cfg.session_idle),
+      serial(++g_serial) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium init failed");
 }
 
 Result<store::Database*> ServerImpl::read_db() {
-    if (t_read.owner != this || !t_read.db) {
+    if (t_read.owner != serial || !t_read.db) {
         t_read.db.reset();
         store::OpenOptions o;
         o.access = store::Access::ReadOnly;
@@ -135,7 +140,7 @@ Result<store::Database*> ServerImpl::read_db() {
         auto db = store::Database::open(cfg.db_path.string(), o);
         if (!db) return unexpected(from_store(db.error(), "open read connection"));
         t_read.db = std::make_unique<store::Database>(std::move(*db));
-        t_read.owner = this;
+        t_read.owner = serial;
     }
     return t_read.db.get();
 }
@@ -468,6 +473,10 @@ void Server::start() {
         s.hub.impl().closing = false;
     }
     s.thread = std::thread([&s] { s.svr.listen_after_bind(); });
+    // Return only once the accept loop runs, so that an early stop() cannot be lost.
+    for (int i = 0; i < 5000 && !s.svr.is_running(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 void Server::stop() {

@@ -76,6 +76,7 @@ struct ServerImpl {
     Limiter limiter;
     std::atomic<bool> running{false};
     std::atomic<int> bound_port{0};
+    std::uint64_t serial = 0;  ///< distinguishes servers for per-thread connections
 
     std::mutex setup_mu;
     std::string setup_code;  ///< empty once an admin exists

@@ -1,8 +1,178 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "store_map.hpp"
+// Users and roles, API tokens, the audit log.
+
+#include "cunxin/http/auth.hpp"
+#include "mapping.hpp"
 
 namespace cunxin::http {
+namespace {
 
-void register_users(Router&) {}
+json token_json(const store::ApiToken& t) {
+    return {{"id", t.id},           {"name", t.name},
+            {"role", store::to_string(t.role)}, {"created_at", t.created_at},
+            {"last_used_at", t.last_used_at ? json(t.last_used_at) : json(nullptr)},
+            {"revoked", t.revoked}};
+}
+
+Result<store::Role> read_role(const json& body, const char* def) {
+    CX_CHECK(role, opt_string(body, "role", 16));
+    auto r = store::parse_role(role.value_or(def));
+    if (!r) return fail(Errc::invalid_field, "role must be admin, operator or viewer");
+    return *r;
+}
+
+}  // namespace
+
+void register_users(Router& r) {
+    // Names only, for the "assign to" list: every role may read them.
+    r.get("/api/v1/users/names", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_users(*db), "list users");
+        json items = json::array();
+        for (const auto& u : list) {
+            if (!u.disabled) {
+                items.push_back({{"id", u.id}, {"username", u.username}, {"display_name", u.display_name}});
+            }
+        }
+        return ok({{"items", items}});
+    });
+
+    r.get("/api/v1/users", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_users(*db), "list users");
+        json items = json::array();
+        for (const auto& u : list) items.push_back(user_json(u));
+        return ok({{"items", items}});
+    });
+
+    r.post("/api/v1/users", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(username, need_string(body, "username", 64));
+        CX_CHECK(password, need_string(body, "password", 256));
+        CX_CHECK(display, opt_string(body, "display_name", 100));
+        CX_CHECK(role, read_role(body, "operator"));
+        if (username.empty()) return fail(Errc::invalid_field, "username must not be empty");
+        for (unsigned char c : username) {
+            if (c < 0x21 || c == 0x7f) return fail(Errc::invalid_field, "bad username");
+        }
+        if (password.size() < kMinPasswordLength) {
+            return fail(Errc::invalid_field, "password must have at least 8 characters");
+        }
+        store::User u;
+        u.username = username;
+        u.password_hash = hash_password(password);
+        u.role = role;
+        u.display_name = display.value_or(username);
+        const auto now = now_seconds();
+        CX_CHECK(id, core_write(ctx.srv, "create user", [u, now](store::Database& d) {
+                     return store::create_user(d, u, now);
+                 }));
+        u.id = id;
+        u.created_at = now;
+        ctx.srv.audit(ctx.who, "user.create", username, store::to_string(role), ctx.address());
+        return created(user_json(u));
+    });
+
+    r.put(R"(/api/v1/users/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(u, store::get_user(*db, id), "get user");
+        if (body.contains("role")) {
+            CX_CHECK(role, read_role(body, "viewer"));
+            if (id == ctx.who.user_id && role != store::Role::Admin) {
+                return fail(Errc::conflict, "you cannot take away your own admin role");
+            }
+            u.role = role;
+        }
+        CX_CHECK(display, opt_string(body, "display_name", 100));
+        if (display) u.display_name = *display;
+        if (auto it = body.find("disabled"); it != body.end() && !it->is_null()) {
+            if (!it->is_boolean()) return fail(Errc::invalid_field, "disabled must be true or false");
+            if (id == ctx.who.user_id && it->get<bool>()) return fail(Errc::conflict, "you cannot disable yourself");
+            u.disabled = it->get<bool>();
+        }
+        CX_CHECK(password, opt_string(body, "password", 256));
+        u.password_hash.clear();
+        if (password) {
+            if (password->size() < kMinPasswordLength) {
+                return fail(Errc::invalid_field, "password must have at least 8 characters");
+            }
+            u.password_hash = hash_password(*password);
+        }
+        CX_CHECK_VOID(core_write(ctx.srv, "update user", [u](store::Database& d) { return store::update_user(d, u); }));
+        if (id != ctx.who.user_id) ctx.srv.sessions.remove_user(id);
+        ctx.srv.audit(ctx.who, "user.update", u.username, store::to_string(u.role), ctx.address());
+        return ok(user_json(u));
+    });
+
+    r.del(R"(/api/v1/users/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        if (id == ctx.who.user_id) return fail(Errc::conflict, "you cannot delete yourself");
+        CX_CHECK(db, ctx.db());
+        CX_TRY(u, store::get_user(*db, id), "get user");
+        CX_CHECK_VOID(core_write(ctx.srv, "delete user", [id](store::Database& d) { return store::delete_user(d, id); }));
+        ctx.srv.sessions.remove_user(id);
+        ctx.srv.audit(ctx.who, "user.delete", u.username, "", ctx.address());
+        return ok({{"id", id}, {"deleted", true}});
+    });
+
+    r.get("/api/v1/tokens", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_api_tokens(*db), "list tokens");
+        json items = json::array();
+        for (const auto& t : list) items.push_back(token_json(t));
+        return ok({{"items", items}});
+    });
+
+    r.post("/api/v1/tokens", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(body, ctx.body());
+        CX_CHECK(name, need_string(body, "name", 100));
+        if (name.empty()) return fail(Errc::invalid_field, "name must not be empty");
+        CX_CHECK(role, read_role(body, "operator"));
+        const auto fresh = new_api_token();
+        store::ApiToken t;
+        t.name = name;
+        t.token_hash = fresh.hash;
+        t.role = role;
+        const auto now = now_seconds();
+        CX_CHECK(id, core_write(ctx.srv, "create token", [t, now](store::Database& d) {
+                     return store::create_api_token(d, t, now);
+                 }));
+        t.id = id;
+        t.created_at = now;
+        ctx.srv.audit(ctx.who, "token.create", name, store::to_string(role), ctx.address());
+        json out = token_json(t);
+        out["token"] = fresh.token;  // shown once, never stored
+        return created(out);
+    });
+
+    r.del(R"(/api/v1/tokens/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_api_tokens(*db), "list tokens");
+        bool found = false;
+        for (const auto& t : list) found = found || t.id == id;
+        if (!found) return fail(Errc::not_found, "no such token");
+        CX_CHECK_VOID(core_write(ctx.srv, "revoke token", [id](store::Database& d) { return store::revoke_api_token(d, id); }));
+        ctx.srv.audit(ctx.who, "token.revoke", std::to_string(id), "", ctx.address());
+        return ok({{"id", id}, {"revoked", true}});
+    });
+
+    r.get("/api/v1/audit", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(cursor, ctx.query_int("cursor", 0, 0, INT64_MAX));
+        CX_CHECK(limit, ctx.query_int("limit", 100, 1, 500));
+        CX_CHECK(db, ctx.db());
+        CX_TRY(list, store::list_audit(*db, cursor, static_cast<int>(limit)), "audit");
+        json items = json::array();
+        for (const auto& a : list) {
+            json detail = json::parse(a.detail, nullptr, false);
+            if (detail.is_discarded()) detail = a.detail;
+            items.push_back({{"id", a.id}, {"at", a.at}, {"actor", a.actor}, {"action", a.action}, {"detail", detail}});
+        }
+        const bool more = static_cast<std::int64_t>(list.size()) == limit;
+        return ok({{"items", items}, {"next_cursor", more && !list.empty() ? json(list.back().id) : json(nullptr)}});
+    });
+}
 
 }  // namespace cunxin::http

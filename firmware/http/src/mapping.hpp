@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// JSON and CSV mapping of store records (firmware/http is the only place that does this).
+
+#include <string>
+#include <vector>
+
+#include "store_map.hpp"
+
+namespace cunxin::http {
+
+/// A message as the API returns it; anonymous senders are hidden from non-admins.
+json message_json(const store::Message& m, Role viewer_role);
+/// A contact.
+json contact_json(const store::Contact& c);
+/// A campaign (without progress).
+json campaign_json(const store::Campaign& c);
+/// Progress counts of a campaign.
+json progress_json(const store::CampaignProgress& p);
+/// A SIM's settings.
+json sim_json(const store::Sim& s);
+
+/// One CSV cell: quoted when needed; a leading = + - @ is neutralised (spreadsheet injection).
+std::string csv_cell(const std::string& v);
+/// Rows to CSV text (UTF-8 with BOM so Excel shows Chinese).
+std::string to_csv(const std::vector<std::vector<std::string>>& rows);
+/// A CSV download reply.
+Reply csv_reply(std::string body, const std::string& filename);
+/// ISO-8601 UTC time of unix seconds ("2026-11-22T05:00:00Z").
+std::string iso_time(store::Seconds s);
+/// Parses a list of strings from a JSON array field (absent = empty).
+Result<std::vector<std::string>> string_list(const json& o, const char* key, std::size_t max_items);
+/// Parses a list of positive ids from a JSON array field (absent = empty).
+Result<std::vector<std::int64_t>> id_list(const json& o, const char* key, std::size_t max_items);
+/// Publishes a live event to open panels.
+void publish(ServerImpl& srv, const std::string& event, const json& data);
+
+}  // namespace cunxin::http

@@ -16,4 +16,10 @@ int cmd_pdu(const Args& args);
 /// `cunxin token create|list|revoke ...`
 int cmd_token(const Args& args);
 
+/// `cunxin modems [--modem PORT]...`: probe modems, print a JSON array.
+int cmd_modems(const Args& args);
+
+/// `cunxin send --modem PORT --to NUMBER (--text T | --text-file F)`: send through one modem.
+int cmd_send(const Args& args);
+
 }  // namespace cunxin::app

@@ -18,6 +18,10 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"pdu", cunxin::app::cmd_pdu, "decode, encode and segment SMS PDUs"},
+#ifdef CUNXIN_WITH_MODEM
+    {"modems", cunxin::app::cmd_modems, "probe the modems and print what they are (JSON)"},
+    {"send", cunxin::app::cmd_send, "send one message through one modem (no daemon)"},
+#endif
 #ifdef CUNXIN_WITH_DAEMON
     {"token", cunxin::app::cmd_token, "create, list and revoke API tokens"},
 #endif

@@ -62,7 +62,10 @@ inline modem::ModemConfig fast_config() {
 template <class Pred>
 bool run_until(asio::io_context& io, Pred done, std::chrono::milliseconds limit) {
     const auto until = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < until) io.run_for(10ms);
+    while (!done() && std::chrono::steady_clock::now() < until) {
+        io.restart();
+        io.run_for(10ms);
+    }
     return done();
 }
 

@@ -55,7 +55,10 @@ modem::ModemConfig config(const std::string& port) {
 template <class Pred>
 bool run_until(asio::io_context& io, Pred done, std::chrono::milliseconds limit) {
     const auto until = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < until) io.run_for(20ms);
+    while (!done() && std::chrono::steady_clock::now() < until) {
+        io.restart();
+        io.run_for(20ms);
+    }
     return done();
 }
 

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 // SMS-SUBMIT (TS 23.040 §9.2.2.2), UCS2, no SMSC (00), TP-MR 0, relative validity; ASCII text.
 inline modem::OutgoingSegment submit(std::int64_t id, const std::string& international_digits,
-                                     const std::string& ascii_text) {
+                                     const std::string& ascii_text, bool status_report = false) {
     std::string da;
     std::string d = international_digits;
     if (d.size() % 2 != 0) d += 'F';
@@ -30,7 +30,7 @@ inline modem::OutgoingSegment submit(std::int64_t id, const std::string& interna
         std::snprintf(buf, sizeof buf, "00%02X", static_cast<unsigned char>(c));
         ud += buf;
     }
-    std::string tpdu = "1100";
+    std::string tpdu = status_report ? "3100" : "1100";  // TP-SRR (bit 5) when asked
     std::snprintf(buf, sizeof buf, "%02X", static_cast<unsigned>(international_digits.size()));
     tpdu += buf;
     tpdu += "91" + da + "0008AA";

@@ -36,7 +36,7 @@ TEST_CASE("probe, send and receive on every simulated profile") {
         CHECK(m->signal_dbm().has_value());
 
         std::optional<modem::Result<int>> r;
-        auto seg = test::submit(1, "8613900000042", "hello");
+        auto seg = test::submit(1, "8613900000042", "hello", true);
         asio::co_spawn(io, [&]() -> asio::awaitable<void> { r = co_await m->send_segment(seg); }, asio::detached);
         REQUIRE(test::run_until(io, [&] { return r.has_value(); }, 5s));
         REQUIRE(*r);
@@ -45,6 +45,10 @@ TEST_CASE("probe, send and receive on every simulated profile") {
         CHECK(sent[0].recipient == "+8613900000042");
         CHECK(sent[0].text == "hello");
         CHECK(sent[0].mr == **r);
+        CHECK(sent[0].status_report);
+        // the status report comes back (+CDSI into SR, or +CDS) and reaches the inbox
+        REQUIRE(test::run_until(io, [&] { return inbox.reports.size() == 1; }, 5s));
+        CHECK(sim.status().at(0).sr_used == 0);
 
         modemsim::Incoming in;
         in.from = "+8613800000001";

@@ -543,54 +543,75 @@ Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit) {
     });
 }
 
+namespace {
+
+/// Builds the filtered query; `count` selects count(*) instead of rows.
+Stmt message_query(Database& db, const MessageQuery& q, bool count) {
+    const bool fts = utf8_length(q.search) >= 3;
+    std::string sql = count ? std::string("SELECT count(*)") : std::string("SELECT ") + kMessageCols;
+    if (fts) {
+        sql += " FROM messages_fts f JOIN messages m ON m.id = f.rowid LEFT JOIN contacts c ON c.id = m.contact_id"
+               " WHERE messages_fts MATCH ?10";
+    } else {
+        sql += " FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id WHERE 1";
+        if (!q.search.empty()) sql += " AND instr(m.text, ?10) > 0";
+    }
+    if (q.before_id > 0) sql += " AND m.id < ?1";
+    if (q.direction) sql += " AND m.direction = ?2";
+    if (q.status) sql += " AND m.status = ?3";
+    if (q.peer) sql += " AND m.peer = ?4";
+    if (q.category) sql += " AND m.category = ?5";
+    if (q.campaign_id) sql += " AND m.campaign_id = ?6";
+    if (q.contact_id) sql += " AND m.contact_id = ?7";
+    if (q.assigned_user_id) sql += " AND m.assigned_user_id = ?8";
+    if (q.village) sql += " AND c.village = ?9";
+    if (!count) sql += fts ? " ORDER BY f.rowid DESC LIMIT ?11" : " ORDER BY m.id DESC LIMIT ?11";
+    auto s = db.impl().prepare(sql);
+    if (q.before_id > 0) s.bind(1, q.before_id);
+    if (q.direction) s.bind(2, to_string(*q.direction));
+    if (q.status) s.bind(3, *q.status);
+    if (q.peer) s.bind(4, *q.peer);
+    if (q.category) s.bind(5, *q.category);
+    if (q.campaign_id) s.bind(6, *q.campaign_id);
+    if (q.contact_id) s.bind(7, *q.contact_id);
+    if (q.assigned_user_id) s.bind(8, *q.assigned_user_id);
+    if (q.village) s.bind(9, *q.village);
+    if (fts) {
+        // The user's words as one FTS5 phrase: quotes doubled, operators inert.
+        std::string phrase = "\"";
+        for (char ch : q.search) {
+            if (ch == '"') phrase += '"';
+            phrase += ch;
+        }
+        phrase += '"';
+        s.bind(10, phrase);
+    } else if (!q.search.empty()) {
+        s.bind(10, q.search);
+    }
+    if (!count) s.bind(11, std::clamp(q.limit, 1, 1000));
+    return s;
+}
+
+}  // namespace
+
 Result<MessagePage> list_messages(Database& db, const MessageQuery& q) {
     return guard([&] {
-        const bool fts = utf8_length(q.search) >= 3;
-        std::string sql = std::string("SELECT ") + kMessageCols;
-        if (fts) {
-            sql += " FROM messages_fts f JOIN messages m ON m.id = f.rowid LEFT JOIN contacts c ON c.id = m.contact_id"
-                   " WHERE messages_fts MATCH ?10";
-        } else {
-            sql += " FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id WHERE 1";
-            if (!q.search.empty()) sql += " AND instr(m.text, ?10) > 0";
-        }
-        if (q.before_id > 0) sql += " AND m.id < ?1";
-        if (q.direction) sql += " AND m.direction = ?2";
-        if (q.status) sql += " AND m.status = ?3";
-        if (q.peer) sql += " AND m.peer = ?4";
-        if (q.category) sql += " AND m.category = ?5";
-        if (q.campaign_id) sql += " AND m.campaign_id = ?6";
-        if (q.contact_id) sql += " AND m.contact_id = ?7";
-        if (q.assigned_user_id) sql += " AND m.assigned_user_id = ?8";
-        if (q.village) sql += " AND c.village = ?9";
-        sql += fts ? " ORDER BY f.rowid DESC LIMIT ?11" : " ORDER BY m.id DESC LIMIT ?11";
-        auto s = db.impl().prepare(sql);
-        if (q.before_id > 0) s.bind(1, q.before_id);
-        if (q.direction) s.bind(2, to_string(*q.direction));
-        if (q.status) s.bind(3, *q.status);
-        if (q.peer) s.bind(4, *q.peer);
-        if (q.category) s.bind(5, *q.category);
-        if (q.campaign_id) s.bind(6, *q.campaign_id);
-        if (q.contact_id) s.bind(7, *q.contact_id);
-        if (q.assigned_user_id) s.bind(8, *q.assigned_user_id);
-        if (q.village) s.bind(9, *q.village);
-        if (fts) {
-            std::string phrase = "\"";
-            for (char ch : q.search) {
-                if (ch == '"') phrase += '"';
-                phrase += ch;
-            }
-            phrase += '"';
-            s.bind(10, phrase);
-        } else if (!q.search.empty()) {
-            s.bind(10, q.search);
-        }
+        auto s = message_query(db, q, false);
         const int limit = std::clamp(q.limit, 1, 1000);
-        s.bind(11, limit);
         MessagePage page;
         while (s.step()) page.items.push_back(read_message(s));
         if (static_cast<int>(page.items.size()) == limit) page.next_cursor = page.items.back().id;
         return page;
+    });
+}
+
+Result<std::int64_t> count_messages(Database& db, const MessageQuery& q) {
+    return guard([&] {
+        MessageQuery all = q;
+        all.before_id = 0;
+        auto s = message_query(db, all, true);
+        s.step();
+        return s.i64(0);
     });
 }
 

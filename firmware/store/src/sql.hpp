@@ -37,6 +37,8 @@ public:
     }
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
+    Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+    Stmt& operator=(Stmt&&) = delete;
 
     void bind(int i, std::int64_t v) { check(sqlite3_bind_int64(s_, i, v)); }
     void bind(int i, int v) { check(sqlite3_bind_int64(s_, i, v)); }

@@ -145,6 +145,11 @@ TEST_CASE("full-text search finds Chinese substrings, short queries fall back to
     CHECK(list_messages(*db, q)->items.empty());
     q.search = "路灯修好";
     CHECK(list_messages(*db, q)->items.empty());
+    q.search = "";
+    CHECK(*count_messages(*db, q) == 3);
+    q.status = "new";
+    q.search = "倒垃圾";
+    CHECK(*count_messages(*db, q) == 1);
 }
 
 TEST_CASE("message listing is newest first with a cursor") {
@@ -222,4 +227,40 @@ TEST_CASE("triage, assignment, notes and threads") {
     MessageQuery q;
     q.assigned_user_id = uid;
     CHECK(list_messages(*db, q)->items.size() == 1);
+}
+
+TEST_CASE("transactions roll back unless committed, nested ones as savepoints") {
+    cunxin::test::TempDir dir;
+    auto db = Database::open(dir.file("a.db"));
+    REQUIRE(db);
+    {
+        Transaction tx(*db);
+        REQUIRE(tx.ok());
+        REQUIRE(insert_contact(*db, contact("甲", "+8613800000001", ""), kT0));
+        {
+            Transaction inner(*db);
+            REQUIRE(inner.ok());
+            REQUIRE(insert_contact(*db, contact("乙", "+8613800000002", ""), kT0));
+        }  // inner rolled back
+        REQUIRE(insert_contact(*db, contact("丙", "+8613800000003", ""), kT0));
+        REQUIRE(tx.commit());
+    }
+    CHECK(*count_contacts(*db) == 2);
+    CHECK_FALSE(find_contact_by_mobile(*db, "+8613800000002")->has_value());
+    {
+        Transaction tx(*db);
+        REQUIRE(insert_contact(*db, contact("丁", "+8613800000004", ""), kT0));
+    }  // never committed
+    CHECK(*count_contacts(*db) == 2);
+    // A failing statement inside a multi-row write leaves nothing half-done.
+    NewOutgoing ok;
+    ok.peer = "+8613800000001";
+    ok.text = "a";
+    ok.segments = {NewSegment{"00", 1}};
+    NewOutgoing bad = ok;
+    bad.campaign_id = 999;  // no such campaign: foreign key violation
+    auto r = insert_outgoing(*db, {ok, bad}, kT0);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::constraint);
+    CHECK(list_messages(*db, {})->items.empty());
 }

@@ -250,6 +250,8 @@ struct MessagePage {
 };
 /// Lists messages newest first.
 Result<MessagePage> list_messages(Database& db, const MessageQuery& q);
+/// How many messages match (limit and cursor ignored; e.g. the "new" badge).
+Result<std::int64_t> count_messages(Database& db, const MessageQuery& q);
 /// One message (Errc::not_found).
 Result<Message> get_message(Database& db, std::int64_t id);
 /// Both directions with one number, oldest first (a conversation thread).

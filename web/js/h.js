@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// h(tag, attrs, children): DOM from plain data. Text is always set with textContent and
+// handlers with addEventListener: never innerHTML, so SMS text and names stay inert.
+
+export function h(tag, attrs, children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+      else if (k === 'class') el.className = v;
+      else if (k === 'value') el.value = v;
+      else if (k === 'checked') el.checked = !!v;
+      else if (k === 'dataset') Object.assign(el.dataset, v);
+      else el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  if (children === null || children === undefined || children === false) return;
+  if (Array.isArray(children)) {
+    for (const c of children) append(el, c);
+  } else if (children instanceof Node) {
+    el.appendChild(children);
+  } else {
+    el.appendChild(document.createTextNode(String(children)));
+  }
+}
+
+// SVG elements (for the chart and signal bars).
+export function svg(tag, attrs, children) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  if (typeof children === 'string') el.textContent = children;
+  else if (Array.isArray(children)) children.forEach((c) => c && el.appendChild(c));
+  return el;
+}
+
+export function clear(el) {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  return el;
+}
+
+export function fmtTime(sec) {
+  if (!sec) return '';
+  const d = new Date(sec * 1000);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function fmtDuration(sec) {
+  if (sec === null || sec === undefined) return '';
+  if (sec < 60) return `${sec}s`;
+  if (sec < 3600) return `${Math.round(sec / 60)} min`;
+  return `${(sec / 3600).toFixed(1)} h`;
+}

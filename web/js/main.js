@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// The panel's shell: auth state, navigation (hash routes), page lifecycle (LuCI-style
+// load() → render(data)), live refresh.
+
+import { api, setCsrf, startLive, stopLive, onLive, toast } from './api.js';
+import { h, clear } from './h.js';
+import { t, loadLang, setLang, lang } from './i18n.js';
+
+const PAGES = {
+  setup: () => import('./pages/setup.js'),
+  login: () => import('./pages/login.js'),
+  dashboard: () => import('./pages/dashboard.js'),
+  inbox: () => import('./pages/inbox.js'),
+  thread: () => import('./pages/thread.js'),
+  compose: () => import('./pages/compose.js'),
+  campaigns: () => import('./pages/campaigns.js'),
+  campaign: () => import('./pages/campaign.js'),
+  contacts: () => import('./pages/contacts.js'),
+  modems: () => import('./pages/modems.js'),
+  settings: () => import('./pages/settings.js'),
+};
+const NAV = ['dashboard', 'inbox', 'compose', 'campaigns', 'contacts', 'modems', 'settings'];
+
+export const session = { user: null };
+let current = null;
+let generation = 0;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, query] = raw.split('?');
+  const parts = path.split('/').filter(Boolean);
+  return { name: parts[0] || 'dashboard', arg: parts[1] ? decodeURIComponent(parts[1]) : null,
+    query: new URLSearchParams(query || '') };
+}
+
+function renderNav() {
+  const nav = clear(document.getElementById('nav'));
+  const who = clear(document.getElementById('who'));
+  if (!session.user) return;
+  const here = parseHash().name;
+  for (const n of NAV) {
+    nav.appendChild(h('a', { href: `#/${n}`, class: here === n ? 'active' : null, id: `nav-${n}` }, t(`nav.${n}`)));
+  }
+  who.appendChild(h('span', { class: 'muted' }, session.user.username));
+  who.appendChild(h('button', { class: 'link', onclick: () => setLang(lang === 'en' ? 'zh-CN' : 'en') },
+    lang === 'en' ? '中文' : 'EN'));
+  who.appendChild(h('button', { class: 'link', id: 'logout', onclick: logout }, t('nav.logout')));
+}
+
+async function logout() {
+  try { await api('POST', '/auth/logout', {}); } catch (_) { /* toast shown */ }
+  session.user = null;
+  setCsrf('');
+  stopLive();
+  location.hash = '#/login';
+}
+
+export async function show(force) {
+  const my = ++generation;
+  const route = parseHash();
+  const main = document.getElementById('main');
+  const state = await api('GET', '/auth/state', undefined, { quiet: true, background: true })
+    .catch(() => ({ setup_required: false, user: null }));
+  if (state.setup_required) {
+    if (route.name !== 'setup') { location.hash = '#/setup'; return; }
+  } else if (!state.user && route.name !== 'login') {
+    location.hash = '#/login';
+    return;
+  }
+  if (state.user) {
+    const fresh = !session.user;
+    session.user = state.user;
+    setCsrf(state.csrf);
+    if (fresh) startLive();
+  } else {
+    session.user = null;
+  }
+  renderNav();
+  const loader = PAGES[route.name] || PAGES.dashboard;
+  const mod = (await loader()).default;
+  let data;
+  try {
+    data = await mod.load(route);
+  } catch (e) {
+    if (my !== generation) return;
+    clear(main).appendChild(h('p', { class: 'error' }, t('error.load')));
+    return;
+  }
+  if (my !== generation) return;
+  current = { mod, route };
+  document.title = `${t(mod.title)} · ${t('app.name')}`;
+  const node = mod.render(data, route);
+  if (force || main.firstChild !== node) clear(main).appendChild(node);
+}
+
+// Re-load the current page in place (live updates); keeps what the user is typing.
+export async function refresh() {
+  if (!current || !current.mod.live) return;
+  const main = document.getElementById('main');
+  if (main.contains(document.activeElement) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName)) {
+    return;
+  }
+  const { mod, route } = current;
+  try {
+    const data = await mod.load(route, { background: true });
+    if (current && current.mod === mod) clear(main).appendChild(mod.render(data, route));
+  } catch (_) { /* next event retries */ }
+}
+
+onLive((name, data) => {
+  if (!current) return;
+  if (current.mod.onEvent && current.mod.onEvent(name, data) === false) return;
+  if (name === 'message' && data) toast(t('live.reply'), 'info');
+  refresh();
+});
+
+// Pages showing progress (campaign, dashboard) also refresh on a timer; these requests are
+// marked as background so they do not keep an idle session alive.
+setInterval(() => {
+  if (current && current.mod.tick && document.visibilityState !== 'hidden') refresh();
+}, 3000);
+
+window.addEventListener('hashchange', () => show(true));
+loadLang().then(() => show(true));

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+import { api } from '../api.js';
+import { h, fmtTime } from '../h.js';
+import { t } from '../i18n.js';
+import { card, progressBar, badge, empty } from '../ui.js';
+
+export default {
+  title: 'nav.campaigns',
+  live: true,
+  tick: true,
+  load: (route, opts = {}) => api('GET', '/campaigns', undefined, { background: opts.background }),
+  render(d) {
+    const rows = d.items.map((c) => h('li', { class: 'camp' }, [
+      h('div', { class: 'row' }, [h('a', { href: `#/campaign/${c.id}` }, c.name), badge(`st-${c.status}`, t(`campaign.status.${c.status}`)),
+        h('small', { class: 'muted' }, fmtTime(c.created_at))]),
+      progressBar(c.progress.percent, `${c.progress.done}/${c.progress.recipients}`),
+    ]));
+    return h('div', { class: 'page' }, card(t('nav.campaigns'), [
+      h('p', null, h('a', { class: 'button primary', href: '#/compose' }, t('nav.compose'))),
+      rows.length ? h('ul', { class: 'plain' }, rows) : empty(t('dash.no_campaigns'))]));
+  },
+};

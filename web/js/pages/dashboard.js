@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dashboard: modem/SIM cards, today's replies by category, campaigns in progress, 14-day chart.
+import { api } from '../api.js';
+import { h, svg, fmtDuration } from '../h.js';
+import { t, lang } from '../i18n.js';
+import { card, progressBar, signalBars, badge, empty } from '../ui.js';
+
+function chart(days) {
+  const W = 360; const H = 140; const pad = 22;
+  const max = Math.max(1, ...days.map((d) => Math.max(d.in, d.out)));
+  const bw = (W - pad) / days.length;
+  const parts = [];
+  days.forEach((d, i) => {
+    const x = pad + i * bw;
+    const hi = ((H - 30) * d.in) / max;
+    const ho = ((H - 30) * d.out) / max;
+    parts.push(svg('rect', { x: x + 1, y: H - 18 - ho, width: bw / 2 - 1, height: ho, class: 'out' }, [svg('title', {}, `${d.day} ${t('dash.sent')} ${d.out}`)]));
+    parts.push(svg('rect', { x: x + bw / 2, y: H - 18 - hi, width: bw / 2 - 1, height: hi, class: 'in' }, [svg('title', {}, `${d.day} ${t('dash.received')} ${d.in}`)]));
+    if (i % 3 === 0 || i === days.length - 1) parts.push(svg('text', { x, y: H - 4, class: 'axis' }, d.day.slice(5)));
+  });
+  parts.push(svg('text', { x: 0, y: 12, class: 'axis' }, String(max)));
+  return h('figure', { class: 'chart' }, [
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('dash.chart') }, parts),
+    h('figcaption', null, [badge('legend out', t('dash.sent')), ' ', badge('legend in', t('dash.received'))]),
+  ]);
+}
+
+export function modemCard(m) {
+  return h('div', { class: `modem ${m.ready ? 'ok' : 'bad'}` }, [
+    h('div', { class: 'row' }, [h('strong', null, m.operator || m.model || m.id), signalBars(m.signal)]),
+    h('div', { class: 'muted' }, t(`modem.state.${m.state}`)),
+    h('div', null, `${t('modem.registered')}: ${m.registered ? t('yes') : t('no')}`),
+    h('div', null, `${t('modem.queue')}: ${m.queue}`),
+    h('div', null, `${t('modem.sent_today')}: ${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`),
+    m.error ? h('div', { class: 'error' }, m.error) : null,
+  ]);
+}
+
+export default {
+  title: 'nav.dashboard',
+  live: true,
+  tick: true,
+  load: (route, opts = {}) => api('GET', '/dashboard', undefined, { background: opts.background }),
+  render(d) {
+    const modems = d.modems.length ? h('div', { class: 'grid' }, d.modems.map(modemCard)) : empty(t('modem.none'));
+    const total = d.replies_today.reduce((a, c) => a + c.count, 0);
+    const cats = d.replies_today.length
+      ? h('ul', { class: 'cats' }, d.replies_today.map((c) => h('li', null, [
+        h('a', { href: `#/inbox?category=${encodeURIComponent(c.code)}` }, c.code ? `${c.code} ${lang === 'en' ? (c.label_en || c.label_zh) : c.label_zh}` : t('inbox.uncategorised')),
+        h('strong', null, String(c.count)),
+      ])))
+      : empty(t('dash.no_replies'));
+    const camps = d.campaigns.length
+      ? d.campaigns.map((c) => h('div', { class: 'camp' }, [
+        h('a', { href: `#/campaign/${c.id}` }, c.name), ' ', badge(`st-${c.status}`, t(`campaign.status.${c.status}`)),
+        progressBar(c.progress.percent, `${c.progress.done}/${c.progress.recipients}`),
+        c.eta_seconds !== null ? h('small', { class: 'muted' }, `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}`) : null,
+      ]))
+      : empty(t('dash.no_campaigns'));
+    return h('div', { class: 'page dashboard' }, [
+      card(t('dash.modems'), modems),
+      card(`${t('dash.replies_today')} (${total})`, [cats, h('p', null, h('a', { href: '#/inbox?status=new' }, `${t('dash.new_replies')}: ${d.new_replies}`))]),
+      card(t('dash.campaigns'), camps),
+      card(t('dash.chart'), chart(d.days)),
+      h('p', { class: 'muted' }, `${t('dash.queue')}: ${d.queued_segments}`),
+    ]);
+  },
+};

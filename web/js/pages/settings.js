@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Settings: reply menu and automatic acknowledgements, anniversary greeting, time source,
+// password, users and roles, API tokens, audit log, reports, backup and restore.
+import { api, toast } from '../api.js';
+import { h, clear, fmtTime } from '../h.js';
+import { t } from '../i18n.js';
+import { card, field, table } from '../ui.js';
+import { session } from '../main.js';
+
+const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
+
+function generalForm(s) {
+  const office = h('input', { value: s.office_name || '', id: 's-office' });
+  const autoAck = h('input', { type: 'checkbox', checked: !!s.auto_ack_enabled });
+  const annOn = h('input', { type: 'checkbox', checked: !!s.anniversary_enabled });
+  const annTpl = h('textarea', { rows: 3, id: 's-ann-template' }, s.anniversary_template || '');
+  const annHour = h('input', { type: 'number', min: 0, max: 23, value: s.anniversary_hour ?? 9 });
+  const time = h('select', null, ['network', 'browser', 'system'].map((v) => h('option', { value: v }, t(`settings.time.${v}`))));
+  time.value = s.time_source || 'network';
+  return h('form', { class: 'grid-form', onsubmit: async (e) => {
+    e.preventDefault();
+    await api('PUT', '/settings', { office_name: office.value, auto_ack_enabled: autoAck.checked, anniversary_enabled: annOn.checked,
+      anniversary_template: annTpl.value, anniversary_hour: Number(annHour.value), time_source: time.value });
+    toast(t('saved'));
+  } }, [field(t('settings.office'), office), field(t('settings.auto_ack'), autoAck), field(t('settings.anniversary'), annOn),
+    field(t('settings.anniversary_template'), annTpl, '{name} {years} {date}'), field(t('settings.anniversary_hour'), annHour),
+    field(t('settings.time_source'), time), h('button', { type: 'submit', class: 'primary' }, t('save'))]);
+}
+
+function menuEditor(menu) {
+  const row = (m) => {
+    const zh = h('input', { value: m.label_zh }); const en = h('input', { value: m.label_en });
+    const ack = h('input', { value: m.auto_ack, placeholder: t('settings.auto_ack_text') });
+    const anon = h('input', { type: 'checkbox', checked: m.anonymous });
+    const code = h('input', { value: m.code, size: 3, readonly: !!m.code || null });
+    return h('tr', null, [h('td', null, code), h('td', null, zh), h('td', null, en), h('td', null, ack), h('td', null, anon),
+      h('td', null, [h('button', { class: 'link', onclick: async () => {
+        if (!code.value) return;
+        await api('PUT', `/menu/${encodeURIComponent(code.value)}`, { label_zh: zh.value, label_en: en.value, auto_ack: ack.value, anonymous: anon.checked, position: Number(code.value) || 0 });
+        toast(t('saved')); reload();
+      } }, t('save')), m.code ? h('button', { class: 'link danger', onclick: async () => { await api('DELETE', `/menu/${encodeURIComponent(m.code)}`); reload(); } }, t('delete')) : null])]);
+  };
+  return table([t('settings.code'), '中文', 'English', t('settings.auto_ack_text'), t('settings.anonymous'), ''],
+    [...menu.map(row), row({ code: '', label_zh: '', label_en: '', auto_ack: '', anonymous: false })]);
+}
+
+function passwordForm() {
+  const old = h('input', { type: 'password', autocomplete: 'current-password' });
+  const neu = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8 });
+  return h('form', { class: 'grid-form', onsubmit: async (e) => {
+    e.preventDefault();
+    await api('POST', '/auth/password', { old_password: old.value, new_password: neu.value });
+    toast(t('saved')); old.value = ''; neu.value = '';
+  } }, [field(t('settings.old_password'), old), field(t('settings.new_password'), neu), h('button', { type: 'submit' }, t('save'))]);
+}
+
+function usersCard(users) {
+  const name = h('input', { placeholder: t('login.username') });
+  const pass = h('input', { type: 'password', placeholder: t('login.password'), minlength: 8 });
+  const role = h('select', null, ['operator', 'viewer', 'admin'].map((r) => h('option', { value: r }, t(`role.${r}`))));
+  return [table([t('login.username'), t('settings.role'), t('settings.created'), ''], users.map((u) => {
+    const sel = h('select', { onchange: async (e) => { await api('PUT', `/users/${u.id}`, { role: e.target.value }); toast(t('saved')); } },
+      ['admin', 'operator', 'viewer'].map((r) => h('option', { value: r }, t(`role.${r}`))));
+    sel.value = u.role;
+    return h('tr', null, [h('td', null, u.username), h('td', null, sel), h('td', null, fmtTime(u.created_at)),
+      h('td', null, u.id === session.user.id ? '' : h('button', { class: 'link danger', onclick: async () => { if (confirm(t('confirm_delete'))) { await api('DELETE', `/users/${u.id}`); reload(); } } }, t('delete')))]);
+  })), h('form', { class: 'inline', onsubmit: async (e) => {
+    e.preventDefault();
+    await api('POST', '/users', { username: name.value, password: pass.value, role: role.value });
+    reload();
+  } }, [name, pass, role, h('button', { type: 'submit' }, t('settings.add_user'))])];
+}
+
+function tokensCard(tokens) {
+  const name = h('input', { placeholder: t('settings.token_name') });
+  const role = h('select', null, ['operator', 'viewer', 'admin'].map((r) => h('option', { value: r }, t(`role.${r}`))));
+  const shown = h('div');
+  return [table([t('settings.token_name'), t('settings.role'), t('settings.last_used'), ''], tokens.map((x) => h('tr', { class: x.revoked ? 'muted' : null }, [
+    h('td', null, x.name), h('td', null, t(`role.${x.role}`)), h('td', null, fmtTime(x.last_used_at)),
+    h('td', null, x.revoked ? t('settings.revoked') : h('button', { class: 'link danger', onclick: async () => { await api('DELETE', `/tokens/${x.id}`); reload(); } }, t('settings.revoke')))]))),
+  h('form', { class: 'inline', onsubmit: async (e) => {
+    e.preventDefault();
+    const r = await api('POST', '/tokens', { name: name.value, role: role.value });
+    clear(shown).appendChild(h('p', { class: 'warn' }, [t('settings.token_once'), ' ', h('code', { class: 'secret' }, r.token)]));
+  } }, [name, role, h('button', { type: 'submit' }, t('settings.create_token'))]), shown];
+}
+
+function backupCard() {
+  const file = h('input', { type: 'file', accept: '.db' });
+  return [h('p', null, h('a', { class: 'button', href: '/api/v1/system/backup', download: 'cunxin-backup.db' }, t('settings.backup'))),
+    h('form', { class: 'inline', onsubmit: async (e) => {
+      e.preventDefault();
+      if (!file.files[0] || !confirm(t('settings.confirm_restore'))) return;
+      await api('POST', '/system/restore', await file.files[0].arrayBuffer());
+      toast(t('settings.restore_pending'));
+    } }, [file, h('button', { type: 'submit', class: 'danger' }, t('settings.restore'))])];
+}
+
+function reportsCard() {
+  const tables = ['category', 'village', 'daily', 'cost', 'campaigns'];
+  return h('ul', { class: 'plain' }, tables.map((x) => h('li', null, h('a', { href: `/api/v1/reports?format=csv&table=${x}`, download: `report-${x}.csv` }, t(`report.${x}`)))));
+}
+
+export default {
+  title: 'nav.settings',
+  async load() {
+    const admin = session.user && session.user.role === 'admin';
+    const s = await api('GET', '/settings');
+    if (!admin) return { s };
+    const [users, tokens, audit] = await Promise.all([api('GET', '/users'), api('GET', '/tokens'), api('GET', '/audit?limit=50')]);
+    return { s, users: users.items, tokens: tokens.items, audit: audit.items };
+  },
+  render({ s, users, tokens, audit }) {
+    const admin = session.user && session.user.role === 'admin';
+    const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
+    return h('div', { class: 'page settings' }, [
+      admin ? card(t('settings.general'), [generalForm(s.settings), browserTime]) : null,
+      admin ? card(t('settings.menu'), menuEditor(s.menu)) : null,
+      card(t('settings.password'), passwordForm()),
+      card(t('settings.reports'), reportsCard()),
+      admin ? card(t('settings.users'), usersCard(users)) : null,
+      admin ? card(t('settings.tokens'), tokensCard(tokens)) : null,
+      admin ? card(t('settings.backup_restore'), backupCard()) : null,
+      admin ? card(t('settings.audit'), table([t('settings.when'), t('settings.who'), t('settings.what'), ''], audit.map((a) =>
+        h('tr', null, [h('td', null, fmtTime(a.at)), h('td', null, a.actor), h('td', null, a.action),
+          h('td', null, typeof a.detail === 'object' ? (a.detail.target || '') : String(a.detail))])))) : null,
+    ]);
+  },
+};

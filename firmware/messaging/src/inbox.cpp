@@ -134,7 +134,11 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
         case sms::AddStatus::Complete:
             if (out.message) finish(out.message->sender, out.message->text, out.message->part_ids, false);
             break;
-        case sms::AddStatus::Duplicate: break;
+        case sms::AddStatus::Duplicate:  // same part number again with another time stamp
+            parts_.erase(**id);
+            if (auto r = store::discard_incoming_part(db_, **id, "duplicate part", now); !r)
+                last_error_ = r.error().detail;
+            break;
         case sms::AddStatus::Invalid:  // impossible concat numbers: keep the text as it is
             finish(p.sender, p.text, {**id}, false);
             break;

@@ -458,6 +458,18 @@ Result<std::optional<std::int64_t>> insert_incoming_part(Database& db, const Inc
     });
 }
 
+Result<void> discard_incoming_part(Database& db, std::int64_t part_id, const std::string& reason, Seconds now) {
+    return in_tx(db, [&] {
+        auto& i = db.impl();
+        i.prepare(
+             "INSERT INTO quarantine(at, kind, iccid, raw, reason) "
+             "SELECT ?, 'incoming_pdu', iccid, raw_pdu, ? FROM incoming_parts WHERE id = ?")
+            .args(now, reason, part_id)
+            .exec();
+        i.prepare("DELETE FROM incoming_parts WHERE id = ?").args(part_id).exec();
+    });
+}
+
 Result<std::vector<IncomingPart>> pending_parts(Database& db) {
     return guard([&] {
         auto s = db.impl().prepare(

@@ -220,3 +220,21 @@ TEST_CASE("status reports match by SIM, reference and recipient within the windo
     CHECK(unmatched->size() == 2);
     CHECK(c.status(third->front()) == "queued");
 }
+
+TEST_CASE("a part redelivered with another time stamp is set aside, not shown as a message") {
+    InboxCore c;
+    REQUIRE(c.inbox->store_incoming_pdu(
+        kSim, test::deliver("8613800000001", "上半句", 2, 0, test::ConcatInfo{5, 1, 2})));
+    REQUIRE(c.inbox->store_incoming_pdu(
+        kSim, test::deliver("8613800000001", "上半句", 2, 30, test::ConcatInfo{5, 1, 2})));
+    CHECK(store::list_quarantine(*c.db)->size() == 1);
+    c.restart();
+    REQUIRE(c.inbox->store_incoming_pdu(
+        kSim, test::deliver("8613800000001", "下半句", 2, 31, test::ConcatInfo{5, 2, 2})));
+    auto in = c.incoming();
+    REQUIRE(in.size() == 1);
+    CHECK(in[0].text == "上半句下半句");
+    c.clock.advance(std::chrono::hours(3));
+    CHECK(c.inbox->expire_incomplete() == 0);
+    CHECK(c.incoming().size() == 1);
+}

@@ -187,6 +187,10 @@ struct IncomingPart {
 };
 /// Stores a part; nullopt when the same part (sender, SCTS, ref, part, total, text hash) exists.
 Result<std::optional<std::int64_t>> insert_incoming_part(Database& db, const IncomingPart& p);
+/// Moves a part to the quarantine with `reason` (e.g. a second copy of a part number with
+/// another time stamp) so that it is kept but never joined.
+Result<void> discard_incoming_part(Database& db, std::int64_t part_id, const std::string& reason,
+                                   Seconds now);
 /// Parts not yet joined into a message (restart: rebuild the reassembler).
 Result<std::vector<IncomingPart>> pending_parts(Database& db);
 

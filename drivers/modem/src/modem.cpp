@@ -547,6 +547,12 @@ asio::awaitable<Result<std::string>> Modem::ussd(std::string code, std::chrono::
     ussd_reply_.reset();
     auto r = co_await cmd("AT+CUSD=1,\"" + code + "\",15", timeout);
     if (!r) co_return unexpected(from_at(r.error(), Errc::Command));
+    // Some modems answer before OK, inside the command's own response.
+    if (auto v = at::find_value(r->lines, "+CUSD:"); v && !ussd_reply_) {
+        if (auto c = at::parse_cusd("+CUSD: " + std::string(*v)); c && !c->text.empty()) {
+            ussd_reply_ = "+CUSD: " + std::string(*v);
+        }
+    }
     if (!ussd_reply_) {
         ussd_wait_.expires_after(timeout);
         boost::system::error_code ec;

@@ -207,3 +207,23 @@ TEST_CASE("a modem that comes back on another port keeps its identity and counte
     ::close(hold_master);
     ::close(hold_slave);
 }
+
+TEST_CASE("USSD and restart through the pool") {
+    Rig rig(sims(1));
+    rig.add_all();
+    REQUIRE(test::run_until(rig.io, [&] { return rig.pool->ready_count() == 1; }, 10s));
+    const auto imei = rig.pool->status().at(0).imei;
+    std::optional<modem::Result<std::string>> answer;
+    asio::co_spawn(rig.io, [&]() -> asio::awaitable<void> { answer = co_await rig.pool->ussd(imei, "*100#"); },
+                   asio::detached);
+    REQUIRE(test::run_until(rig.io, [&] { return answer.has_value(); }, 10s));
+    REQUIRE(*answer);
+    CHECK_FALSE((*answer)->empty());
+    CHECK_FALSE(rig.pool->restart("no-such-modem"));
+    REQUIRE(rig.pool->restart(imei));
+    REQUIRE(test::run_until(rig.io, [&] { return rig.pool->status().at(0).recoveries == 1 &&
+                                                  rig.pool->ready_count() == 1; }, 10s));
+    rig.queue(3);
+    REQUIRE(test::run_until(rig.io, [&] { return rig.finished(3); }, 10s));
+    rig.check_invariants(3);
+}

@@ -70,7 +70,7 @@ Result<std::vector<GreetingPreview>> AnniversaryJob::plan_for(chr::year_month_da
         by_id[c.id] = &c;
     }
     auto plan = plan_anniversaries(members, day, 23, 0);
-    const std::string tpl = setting(db_, "anniversary.template", kDefaultTemplate);
+    const std::string tpl = setting(db_, "anniversary_template", kDefaultTemplate);
     std::vector<GreetingPreview> out;
     for (const auto& g : plan.due_today) {
         const auto* c = by_id[g.id];
@@ -107,10 +107,11 @@ Result<std::vector<GreetingPreview>> AnniversaryJob::preview_tomorrow() {
 }
 
 Result<int> AnniversaryJob::run() {
-    if (setting(db_, "anniversary.enabled", "1") == "0") return 0;
+    const auto enabled = setting(db_, "anniversary_enabled", "1");
+    if (enabled == "0" || enabled == "false") return 0;
     int hour = 9;
     try {
-        hour = std::stoi(setting(db_, "anniversary.hour", "9"));
+        hour = std::stoi(setting(db_, "anniversary_hour", "9"));
     } catch (const std::exception&) {
         hour = 9;
     }

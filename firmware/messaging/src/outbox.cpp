@@ -254,7 +254,6 @@ void Outbox::mark_failed(std::int64_t segment_id, const modem::SimIdentity& sim,
         last_error_ = seg.error().detail;
         return;
     }
-    Result<void> done;
     if (permanent) {
         auto r = store::fail_segment(db_, segment_id, cms_error, why, now);
         if (!r) last_error_ = r.error().detail;

@@ -83,8 +83,8 @@ TEST_CASE("greetings missed while the box was off go out later the same day") {
 
 TEST_CASE("the hour and the template are settings; tomorrow can be previewed") {
     GreetingCore c;
-    REQUIRE(store::set_setting(*c.db, "anniversary.hour", "12"));
-    REQUIRE(store::set_setting(*c.db, "anniversary.template", "{name}，入党{years}周年快乐！"));
+    REQUIRE(store::set_setting(*c.db, "anniversary_hour", "12"));
+    REQUIRE(store::set_setting(*c.db, "anniversary_template", "{name}，入党{years}周年快乐！"));
     c.at(0, 11);
     CHECK(*c.job->run() == 0);
     auto tomorrow = c.job->preview_tomorrow();
@@ -99,7 +99,7 @@ TEST_CASE("the hour and the template are settings; tomorrow can be previewed") {
     auto today = c.job->preview_today();
     REQUIRE(today->size() == 1);
     CHECK(today->front().already_sent);
-    REQUIRE(store::set_setting(*c.db, "anniversary.enabled", "0"));
+    REQUIRE(store::set_setting(*c.db, "anniversary_enabled", "false"));
     c.at(1, 12);
     CHECK(*c.job->run() == 0);
 }

@@ -39,6 +39,10 @@ void fill(Database& db, int version) {
     in.scts = kT0;
     in.text_hash = "h1";
     REQUIRE(insert_incoming(db, in, kT0 + 5));
+    if (version == 3) {
+        // Migration 4 renames the dotted keys of migration 3 and must keep their values.
+        REQUIRE(set_setting(db, "anniversary.hour", "7"));
+    }
 }
 
 }  // namespace
@@ -48,7 +52,7 @@ TEST_CASE("a fresh database reaches the latest schema version") {
     auto db = Database::open(dir.file("a.db"));
     REQUIRE(db);
     CHECK(db->schema_version() == Database::latest_version());
-    CHECK(Database::latest_version() >= 3);
+    CHECK(Database::latest_version() >= 4);
     auto ok = db->integrity_check();
     REQUIRE(ok);
     CHECK(*ok == "ok");
@@ -89,10 +93,12 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
             CHECK(*claim_anniversary(*db, (*c)->id, 2026, kT0) == true);
             CHECK(*claim_anniversary(*db, (*c)->id, 2026, kT0) == false);
         }
-        // Settings seeded by migration 3 are there whatever the starting version.
-        auto hour = get_setting(*db, "anniversary.hour");
+        // Settings seeded by migration 3 (renamed by 4) are there whatever the starting version.
+        auto hour = get_setting(*db, "anniversary_hour");
         REQUIRE(hour);
-        CHECK(hour->value_or("") == "9");
+        CHECK(hour->value_or("") == (from == 3 ? "7" : "9"));
+        CHECK_FALSE(get_setting(*db, "anniversary.hour")->has_value());
+        CHECK(get_setting(*db, "anniversary_enabled")->value_or("") == "1");
         // The default reply menu from migration 1.
         auto menu = list_menu(*db);
         REQUIRE(menu);

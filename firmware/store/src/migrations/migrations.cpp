@@ -8,6 +8,7 @@ const std::vector<Migration>& migrations() {
         &migration_001_core,
         &migration_002_fulltext,
         &migration_003_anniversaries_and_acks,
+        &migration_004_setting_keys,
     };
     return list;
 }

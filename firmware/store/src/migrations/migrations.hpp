@@ -15,6 +15,7 @@ using Migration = void (*)(Database::Impl&);
 void migration_001_core(Database::Impl& db);
 void migration_002_fulltext(Database::Impl& db);
 void migration_003_anniversaries_and_acks(Database::Impl& db);
+void migration_004_setting_keys(Database::Impl& db);
 
 /// Every migration in order (index 0 = migration 1).
 const std::vector<Migration>& migrations();

@@ -31,8 +31,8 @@ struct GreetingPreview {
     bool already_sent = false;
 };
 
-/// The anniversary job. Settings (store): "anniversary.hour" (0-23, default 9),
-/// "anniversary.template" (default greeting), "anniversary.enabled" ("0" disables).
+/// The anniversary job. Settings (store): "anniversary_hour" (0-23, default 9),
+/// "anniversary_template" (default greeting), "anniversary_enabled" ("0" disables).
 class AnniversaryJob {
 public:
     AnniversaryJob(store::Database& db, Clock& clock, Outbox& outbox);

@@ -52,6 +52,17 @@ std::string send_pdu(PtyClient& c, const std::string& hex) {
     return c.read_final();
 }
 
+// Polls pred every 10 ms for at most timeout.
+template <class Pred>
+bool wait_for(Pred pred, std::chrono::milliseconds timeout = 2000ms) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return pred();
+}
+
 }  // namespace
 
 TEST_CASE("identity and basic AT answers differ per stick profile") {
@@ -404,7 +415,9 @@ TEST_CASE("locked SIM: PIN, attempt counter, PUK") {
 }
 
 TEST_CASE("AT+CFUN=1,1: OK, a quiet port, then boot URCs and answers again") {
-    Simulator sim(quick());
+    Config cfg = quick();
+    cfg.reset_quiet = 500ms;
+    Simulator sim(cfg);
     sim.start();
     auto c = connect(sim);
     c->cmd("ATE0");
@@ -424,9 +437,11 @@ TEST_CASE("AT+CFUN=1,1 on a stick that re-enumerates: the port drops and returns
     auto before = sim.modems()[0];
     auto c = connect(sim);
     CHECK(c->cmd("AT+CFUN=1,1").find("OK") != std::string::npos);
-    c->drain(60ms);
-    CHECK(c->hangup);
-    std::this_thread::sleep_for(200ms);
+    CHECK(wait_for([&] {
+        c->drain(20ms);
+        return c->hangup;
+    }));
+    CHECK(wait_for([&] { return sim.modems()[0].present; }));
     auto after = sim.modems()[0];
     CHECK(after.present);
     CHECK(after.iccid == before.iccid);
@@ -443,12 +458,14 @@ TEST_CASE("vanish: the pty goes away and comes back under a new path; the link f
     auto before = sim.modems()[0];
     CHECK(std::filesystem::read_symlink(before.link_path) == before.pty_path);
     auto c = connect(sim);
-    sim.vanish(0, 150ms);
-    c->drain(100ms);
-    CHECK(c->hangup);
+    sim.vanish(0, 800ms);
     CHECK_FALSE(sim.modems()[0].present);
     CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(before.link_path)));
-    std::this_thread::sleep_for(200ms);
+    CHECK(wait_for([&] {
+        c->drain(20ms);
+        return c->hangup;
+    }));
+    CHECK(wait_for([&] { return sim.modems()[0].present; }));
     auto after = sim.modems()[0];
     CHECK(after.present);
     CHECK(after.imei == before.imei);

@@ -116,6 +116,7 @@ struct Simulator::Impl {
     asio::io_context io{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;
+    std::mutex run_mutex;  // orders call()'s posts against stop()
     bool running = false;
     std::vector<std::unique_ptr<SimModem>> modems;
     std::unique_ptr<ControlServer<asio::ip::tcp>> tcp_control;
@@ -131,10 +132,18 @@ struct Simulator::Impl {
     template <class F>
     auto call(F f) -> decltype(f()) {
         using R = decltype(f());
-        if (!running || io.get_executor().running_in_this_thread()) return f();
-        std::packaged_task<R()> task(std::move(f));
-        auto fut = task.get_future();
-        asio::post(io, [&task] { task(); });
+        if (io.get_executor().running_in_this_thread()) return f();
+        auto task = std::make_shared<std::packaged_task<R()>>(std::move(f));
+        auto fut = task->get_future();
+        {
+            std::unique_lock lock(run_mutex);
+            if (!running) {
+                lock.unlock();
+                (*task)();
+                return fut.get();
+            }
+            asio::post(io, [task] { (*task)(); });
+        }
         return fut.get();
     }
 
@@ -176,6 +185,7 @@ Simulator::~Simulator() {
 void Simulator::start() {
     Impl& d = *impl_;
     if (d.running) return;
+    if (!d.modems.empty()) throw std::runtime_error("modemsim: a stopped simulator cannot be restarted");
     if (d.config.modems < 0 || d.config.modems > 256) throw std::runtime_error("modemsim: bad number of modems");
     if (!d.config.link_dir.empty()) ::mkdir(d.config.link_dir.c_str(), 0755);
     for (int i = 0; i < d.config.modems; ++i) {
@@ -208,13 +218,19 @@ void Simulator::start() {
         d.control_endpoint = host + ":" + std::to_string(d.tcp_control->local().port());
     }
     d.work.emplace(d.io.get_executor());
-    d.running = true;
+    {
+        std::lock_guard lock(d.run_mutex);
+        d.running = true;
+    }
     d.thread = std::thread([&d] { d.io.run(); });
 }
 
 void Simulator::stop() {
     Impl& d = *impl_;
-    if (!d.running) return;
+    {
+        std::lock_guard lock(d.run_mutex);
+        if (!d.running) return;
+    }
     asio::post(d.io, [&d] {
         for (auto& m : d.modems) m->shutdown();
         if (d.tcp_control) d.tcp_control->close();
@@ -223,7 +239,13 @@ void Simulator::stop() {
         d.io.stop();
     });
     d.thread.join();
-    d.running = false;
+    {
+        std::lock_guard lock(d.run_mutex);
+        d.running = false;
+    }
+    // Calls posted while the loop was stopping still get their answer.
+    d.io.restart();
+    d.io.poll();
     if (!d.unix_path.empty()) ::unlink(d.unix_path.c_str());
     std::lock_guard lock(d.sent_mutex);
     d.sent_cv.notify_all();

@@ -216,11 +216,39 @@ void Inbox::route(store::NewIncoming& m) {
         m.unknown_sender = true;
     }
     std::string answer;
-    if (!m.incomplete && is_opt_out(m.text, options_.keywords)) {
+    // Panel settings: extra opt-out words ("opt_out_keywords", separated by commas, 、 or
+    // spaces) and the switch for automatic acknowledgements ("auto_ack_enabled").
+    Keywords keywords = options_.keywords;
+    if (auto extra = store::get_setting(db_, "opt_out_keywords"); extra && extra->has_value()) {
+        std::string word;
+        auto flush = [&] {
+            if (!word.empty()) keywords.opt_out.push_back(word);
+            word.clear();
+        };
+        const std::string& list = **extra;
+        for (std::size_t i = 0; i < list.size();) {
+            if (list[i] == ',' || list[i] == ' ' || list[i] == ';') {
+                flush();
+                ++i;
+            } else if (list.compare(i, 3, "，") == 0 || list.compare(i, 3, "、") == 0 ||
+                       list.compare(i, 3, "；") == 0) {
+                flush();
+                i += 3;
+            } else {
+                word += list[i++];
+            }
+        }
+        flush();
+    }
+    bool acks_enabled = true;
+    if (auto on = store::get_setting(db_, "auto_ack_enabled"); on && on->has_value()) {
+        acks_enabled = **on != "0" && **on != "false";
+    }
+    if (!m.incomplete && is_opt_out(m.text, keywords)) {
         if (auto r = store::set_opted_out(db_, m.peer, true, now); !r) last_error_ = r.error().detail;
         m.status = "handled";
         answer = options_.opt_out_reply;
-    } else if (!m.incomplete && is_opt_in(m.text, options_.keywords)) {
+    } else if (!m.incomplete && is_opt_in(m.text, keywords)) {
         if (auto r = store::set_opted_out(db_, m.peer, false, now); !r) last_error_ = r.error().detail;
         m.status = "handled";
         answer = options_.opt_in_reply;
@@ -248,7 +276,7 @@ void Inbox::route(store::NewIncoming& m) {
                 m.category = cls.code;
                 if (const auto* item = find_item(menu, *cls.code)) {
                     m.anonymous = item->anonymous;
-                    answer = item->auto_reply;
+                    if (acks_enabled) answer = item->auto_reply;
                 }
             }
         }

@@ -189,6 +189,21 @@ TEST_CASE("automatic acknowledgements are rate-limited per sender, anonymous cat
     auto m = c.incoming().front();
     CHECK(m.category == std::optional<std::string>("04"));
     CHECK(m.anonymous);
+    // The panel's switch turns acknowledgements off.
+    REQUIRE(store::set_setting(*c.db, "auto_ack_enabled", "0"));
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613700000007", "01 请问", 8)));
+    CHECK(c.acks().size() == 2);
+}
+
+TEST_CASE("extra opt-out words from the panel's settings are honoured") {
+    InboxCore c;
+    REQUIRE(store::set_setting(*c.db, "opt_out_keywords", "不要再发，别发了"));
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000001", "别发了", 1)));
+    CHECK(*store::is_opted_out(*c.db, "+8613800000001"));
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000002", "不要再发", 2)));
+    CHECK(*store::is_opted_out(*c.db, "+8613800000002"));
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000003", "发了吗", 3)));
+    CHECK_FALSE(*store::is_opted_out(*c.db, "+8613800000003"));
 }
 
 TEST_CASE("status reports match by SIM, reference and recipient within the window, MR wraps") {

@@ -389,6 +389,52 @@ TEST_CASE("faults: +CMS ERROR codes, error rate, hang after K sends, garbage, sl
     }
 }
 
+TEST_CASE("network time: +CTZE on EC25 when asked, ^NWTIME on E3372, a default clock without NITZ") {
+    Config cfg = quick(3);
+    cfg.modem.resize(3);
+    cfg.modem[1].profile = Profile::HuaweiE3372;
+    cfg.modem[2].nitz = false;
+    Simulator sim(cfg);
+    sim.start();
+    auto ec25 = connect(sim, 0);
+    ec25->cmd("ATE0");
+    CHECK(ec25->cmd("AT+CTZR=2;+CFUN=4") == "\r\nOK\r\n");
+    CHECK(ec25->cmd("AT+CREG?").find("+CREG: 0,0") != std::string::npos);
+    CHECK(ec25->cmd("AT+CFUN=1") == "\r\nOK\r\n");
+    CHECK(ec25->read_until("\"\r\n", 1000ms).find("+CTZE: \"+32\",0,\"20") != std::string::npos);
+
+    auto huawei = connect(sim, 1);
+    huawei->cmd("ATE0;+CFUN=0");
+    huawei->cmd("AT+CFUN=1");
+    CHECK(huawei->read_until("+32,00\r\n", 1000ms).find("^NWTIME: ") != std::string::npos);
+
+    auto no_nitz = connect(sim, 2);
+    CHECK(no_nitz->cmd("AT+CCLK?").find("+CCLK: \"80/01/06,") != std::string::npos);
+}
+
+TEST_CASE("Huawei E3372: a full SIM says ^SMMEMFULL once") {
+    Config cfg = quick();
+    cfg.modem.resize(1);
+    cfg.modem[0].profile = Profile::HuaweiE3372;
+    cfg.modem[0].sm_slots = 2;
+    Simulator sim(cfg);
+    sim.start();
+    auto c = connect(sim);
+    c->cmd("ATE0");
+    Incoming in;
+    in.from = "10086";
+    in.text = "x";
+    for (int i = 0; i < 4; ++i) sim.inject(in);
+    auto got = c->read_until("^SMMEMFULL: \"SM\"\r\n", 1000ms);
+    CHECK(got.find("+CMTI: \"SM\",1") != std::string::npos);
+    CHECK(c->drain(100ms).find("SMMEMFULL") == std::string::npos);
+    CHECK(sim.status()[0].network_queue == 2);
+    CHECK(c->cmd("AT+CMGR=1").find("+CMGR: 0,,") != std::string::npos);  // empty slots answer 321 here
+    c->cmd("AT+CMGD=0,4");
+    CHECK(c->read_until("+CMTI: \"SM\",1\r\n", 1000ms).find("+CMTI: \"SM\",0") != std::string::npos);
+    CHECK(c->cmd("AT+CMGD=0;+CMGR=0").find("+CMS ERROR: 321") != std::string::npos);
+}
+
 TEST_CASE("locked SIM: PIN, attempt counter, PUK") {
     Config cfg = quick();
     cfg.modem.resize(1);

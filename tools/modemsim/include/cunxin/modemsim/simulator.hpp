@@ -69,7 +69,7 @@ struct ModemConfig {
     int sr_slots = 30;                       ///< capacity of status-report storage "SR"
     bool tcp = false;                        ///< also serve the modem on a loopback TCP port
     std::uint16_t tcp_port = 0;              ///< that port (0: ephemeral)
-    bool nitz = true;                        ///< network sends time (CCLK valid, +CTZE/+CTZV URC at boot)
+    bool nitz = true;                        ///< network time: CCLK valid; +CTZE/+CTZV when AT+CTZR asks, ^NWTIME (Huawei)
     bool periodic_urcs = false;              ///< vendor noise URCs every few seconds (^RSSI, +QIND: csq…)
     bool sim_full = false;                   ///< start with every SM slot holding an old message
     bool reset_reenumerates = false;         ///< AT+CFUN=1,1 drops the port and returns on a new pty (USB re-enumeration)

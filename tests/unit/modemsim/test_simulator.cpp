@@ -217,6 +217,21 @@ TEST_CASE("status reports: +CDS direct, +CDSI into SR memory") {
         auto r = c->cmd("AT+CMGR=0");
         CHECK(r.find("+CMGR: 0,,26\r\n0891683108100005F00600") != std::string::npos);
     }
+    SUBCASE("quirk: filed silently in SR although CNMI asked for +CDS; lost reports") {
+        c->cmd("AT+CNMI=2,1,0,1,0");
+        auto f = sim.faults(0);
+        f.reports_to_sr = true;
+        sim.set_faults(0, f);
+        send_pdu(*c, kNihaoSrr);
+        CHECK(c->drain(150ms).find("+CDS") == std::string::npos);
+        CHECK(sim.status()[0].sr_used == 1);
+        f.reports_to_sr = false;
+        f.report_loss = 1.0;
+        sim.set_faults(0, f);
+        send_pdu(*c, kNihaoSrr);
+        CHECK(c->drain(150ms).find("+CDS") == std::string::npos);
+        CHECK(sim.status()[0].reports_sent == 1);
+    }
     SUBCASE("no report unless TP-SRR was set; a failed outcome carries its TP-ST") {
         c->cmd("AT+CNMI=2,1,0,1,0");
         send_pdu(*c, kHello);

@@ -82,7 +82,9 @@ json to_json(const Faults& f) {
                 {"no_network", f.no_network},
                 {"signal", f.signal_csq},
                 {"report_status", f.report_status},
-                {"report_delay_ms", f.report_delay_ms}};
+                {"report_delay_ms", f.report_delay_ms},
+                {"report_loss", f.report_loss},
+                {"reports_to_sr", f.reports_to_sr}};
 }
 
 void apply_faults(const json& j, Faults& f) {
@@ -97,6 +99,8 @@ void apply_faults(const json& j, Faults& f) {
     if (j.contains("signal")) f.signal_csq = j["signal"].get<int>();
     if (j.contains("report_status")) f.report_status = j["report_status"].get<int>();
     if (j.contains("report_delay_ms")) f.report_delay_ms = j["report_delay_ms"].get<int>();
+    if (j.contains("report_loss")) f.report_loss = j["report_loss"].get<double>();
+    if (j.contains("reports_to_sr")) f.reports_to_sr = j["reports_to_sr"].get<bool>();
 }
 
 }  // namespace cunxin::modemsim

@@ -662,13 +662,17 @@ void SimModem::expect_ack(std::optional<EncodedPdu> redeliver) {
 }
 
 void SimModem::status_report(int mr, const std::string& recipient, std::chrono::system_clock::time_point t) {
+    if (faults_.report_loss > 0.0) {
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        if (u(rng_) < faults_.report_loss) return;  // the network never sends it
+    }
     auto timer = std::make_shared<asio::steady_timer>(io_, milliseconds(std::max(0, faults_.report_delay_ms)));
     timer->async_wait([this, timer, mr, recipient, t](const boost::system::error_code& ec) {
         if (ec || shut_ || !present_ || faults_.hung) return;
         auto pdu = encode_status_report(smsc(), mr, recipient, t, std::chrono::system_clock::now(),
                                         faults_.report_status);
         ++reports_sent_;
-        int ds = cnmi_[3];
+        int ds = faults_.reports_to_sr ? 0 : cnmi_[3];
         if (ds == 1) {
             urc("+CDS: " + std::to_string(pdu.tpdu_octets) + "\r\n" + pdu.hex);
             if (csms_ == 1) expect_ack(std::nullopt);

@@ -52,6 +52,8 @@ struct Faults {
     int signal_csq = 20;                ///< rssi reported by AT+CSQ (0..31, 99 unknown)
     int report_status = 0;              ///< TP-ST of status reports (0 delivered, 0x20.. temp, 0x40.. perm)
     int report_delay_ms = 20;           ///< delay between +CMGS and the status report (when SRR was set)
+    double report_loss = 0.0;           ///< probability that a requested status report never comes
+    bool reports_to_sr = false;         ///< file reports silently in "SR" whatever CNMI says (EC25-like quirk)
 };
 
 /// One simulated modem's identity and starting state; empty strings are generated from its index.

@@ -16,6 +16,12 @@ int cmd_pdu(const Args& args);
 /// `cunxin token create|list|revoke ...`
 int cmd_token(const Args& args);
 
+/// `cunxin run ...`: the appliance.
+int cmd_run(const Args& args);
+
+/// `cunxin demo ...`: the appliance on simulated modems with sample data.
+int cmd_demo(const Args& args);
+
 /// `cunxin modems [--modem PORT]...`: probe modems, print a JSON array.
 int cmd_modems(const Args& args);
 

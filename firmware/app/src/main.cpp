@@ -23,6 +23,8 @@ constexpr Command kCommands[] = {
     {"send", cunxin::app::cmd_send, "send one message through one modem (no daemon)"},
 #endif
 #ifdef CUNXIN_WITH_DAEMON
+    {"run", cunxin::app::cmd_run, "run the appliance"},
+    {"demo", cunxin::app::cmd_demo, "run the appliance on simulated modems with sample data"},
     {"token", cunxin::app::cmd_token, "create, list and revoke API tokens"},
 #endif
 };

@@ -389,9 +389,13 @@ Classification classify(std::string_view text, const ReplyMenu& menu) {
         rest.remove_prefix(1);
     } else if (!rest.empty()) {
         const char32_t next = rest.front();
+        // "2.5万", "3:30", "1-2户", "一、二": a number goes on. A digit code followed by a
+        // Chinese numeral ("03：三组水渠") is a code and its text.
         if (is_numeric_joiner(next) && rest.size() > 1 &&
-            (digit_of(rest[1]) >= 0 || cn_numeral(rest[1]) >= 0)) {
-            return none;  // "2.5万", "3:30", "1-2户"
+            (digit_of(rest[1]) >= 0 || (chinese && cn_numeral(rest[1]) >= 0 &&
+                                        !(rest.size() > 2 && is_cjk(rest[2]) &&
+                                          cn_numeral(rest[2]) < 0)))) {
+            return none;
         }
         const bool separator = is_space(next) || is_code_punct(next) || is_closing_bracket(next);
         // "02村口路灯坏了": digits may run straight into text, but not into a unit.

@@ -47,6 +47,8 @@ TEST_CASE("default menu") {
 TEST_CASE("classify recognises codes in the forms people type") {
     const ReplyMenu m = default_reply_menu();
     const Row rows[] = {
+        {"03：三组的灌溉水渠堵了", "03", "三组的灌溉水渠堵了"},  // a Chinese numeral starts the text
+        {"三，三组水渠堵了", "03", "三组水渠堵了"},
         {"02 村口路灯坏了", "02", "村口路灯坏了"},
         {"02村口路灯坏了", "02", "村口路灯坏了"},
         {"2 村口路灯坏了", "02", "村口路灯坏了"},

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// Wiring of the running appliance. The core thread runs one io_context that owns the modem
+// pool, the outbox, the inbox, the timers and the write connection; the HTTP server runs on
+// its own threads and hands every write to the core with asio::post.
+
+#include "appliance.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <cunxin/asio.hpp>
+#include <cunxin/http/core_api.hpp>
+#include <cunxin/http/server.hpp>
+#include <cunxin/log.hpp>
+#include <cunxin/messaging/clock.hpp>
+#include <cunxin/messaging/inbox.hpp>
+#include <cunxin/messaging/outbox.hpp>
+#include <cunxin/modem/pool.hpp>
+#include <cunxin/store/auth.hpp>
+#include <cunxin/store/contacts.hpp>
+#include <cunxin/store/database.hpp>
+#include <cunxin/store/messages.hpp>
+
+#include "clock_source.hpp"
+#include "core_api.hpp"
+#include "paths.hpp"
+#include "systemd_notify.hpp"
+
+namespace cunxin::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+log::Level parse_level(const std::string& s) {
+    if (s == "error") return log::Level::Error;
+    if (s == "warn") return log::Level::Warn;
+    if (s == "debug") return log::Level::Debug;
+    return log::Level::Info;
+}
+
+/// A repeating timer on the core executor.
+class Ticker {
+public:
+    Ticker(asio::io_context& io, std::chrono::milliseconds period, std::function<void()> tick)
+        : timer_(io), period_(period), tick_(std::move(tick)) {
+        arm();
+    }
+    void cancel() { timer_.cancel(); }
+
+private:
+    void arm() {
+        timer_.expires_after(period_);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;  // operation_aborted: shutdown
+            tick_();
+            arm();
+        });
+    }
+    asio::steady_timer timer_;
+    std::chrono::milliseconds period_;
+    std::function<void()> tick_;
+};
+
+}  // namespace
+
+int run_appliance(const Config& config, const ApplianceHooks& hooks) {
+    log::set_level(parse_level(config.log_level));
+    std::filesystem::create_directories(config.data_dir);
+    const auto db_path = database_path(config.data_dir);
+
+    // Time: without a battery clock and NTP, the system time may be years off.
+    if (!system_clock_synchronized()) {
+        log::warn("clock", "system clock not synchronised (no NTP): network time from the modems "
+                           "will be used when it disagrees");
+    }
+    messaging::NetworkAwareClock clock([] { return std::chrono::system_clock::now(); }, build_time());
+    clock.set_utc_offset_minutes(config.utc_offset_minutes);
+
+    auto opened = store::Database::open(db_path.string());
+    if (!opened) {
+        throw std::runtime_error("cannot open " + db_path.string() + ": " +
+                                 store::to_string(opened.error().code) + " " + opened.error().detail);
+    }
+    store::Database db = std::move(*opened);
+    log::info("store", "database " + db_path.string() + " schema v" +
+                           std::to_string(db.schema_version()) + ", integrity ok");
+
+    asio::io_context io(1);
+
+    messaging::OutboxOptions outbox_options;
+    outbox_options.status_report = config.status_reports;
+    messaging::Outbox outbox(db, clock, outbox_options);
+    if (auto r = outbox.recover(); !r) {
+        throw std::runtime_error("outbox recovery failed: " + r.error().detail);
+    } else if (*r > 0) {
+        log::warn("outbox", std::to_string(*r) +
+                                " segment(s) were being sent at the last stop: now `uncertain`, "
+                                "waiting for a person to resend or give up");
+    }
+
+    messaging::Inbox inbox(db, clock, outbox);
+    inbox.on_network_time = [&clock](const std::string& iccid, messaging::Clock::time_point utc) {
+        const bool before = clock.using_network_time();
+        clock.offer_network_time(iccid, utc);
+        if (clock.using_network_time() && !before) {
+            log::warn("clock", "system clock is off; using the network time from SIM " + iccid);
+        }
+    };
+    if (auto r = inbox.load(); !r) {
+        throw std::runtime_error("inbox: cannot reload stored parts: " + r.error().detail);
+    }
+
+    modem::PoolConfig pool_config;
+    pool_config.modem.serial.baud = config.baud;
+    pool_config.modem.pin = config.pin;
+    pool_config.modem.status_reports = config.status_reports;
+    pool_config.modem.transcript = config.log_level == "debug";
+    pool_config.modem.log = [](std::string_view line) { log::info("modem", line); };
+    pool_config.log = [](std::string_view line) { log::info("pool", line); };
+    pool_config.limits = {config.sim_limits.per_minute, config.sim_limits.per_hour,
+                          config.sim_limits.per_day};
+    for (const auto& [iccid, sim] : config.sims) {
+        if (sim.limits) {
+            pool_config.sim_limits[iccid] = {sim.limits->per_minute, sim.limits->per_hour,
+                                             sim.limits->per_day};
+        }
+    }
+    modem::ModemPool pool(io.get_executor(), pool_config, outbox, inbox);
+    outbox.wake = [&pool] { pool.wake(); };
+
+    CoreApiImpl core_api(io, db, clock, outbox, pool, config);
+
+    http::ServerConfig server_config;
+    server_config.host = config.listen_host;
+    server_config.port = config.listen_port;
+    server_config.db_path = db_path;
+    server_config.threads = config.http_threads;
+    server_config.max_sse = config.max_sse;
+    if (config.web_root) server_config.web_root = config.web_root->string();
+    if (const char* root = std::getenv("CUNXIN_WEB_ROOT"); root != nullptr && *root != '\0') {
+        server_config.web_root = root;
+    }
+    http::CoreHooks core_hooks;
+    core_hooks.post = [&io](std::function<void()> task) { asio::post(io, std::move(task)); };
+    core_hooks.db = &db;
+    core_hooks.core = &core_api;
+    http::Server server(server_config, core_hooks);
+    server.start();
+    log::info("http", "panel and API on http://" + config.listen_host + ":" +
+                          std::to_string(server.port()) + "/");
+    if (const auto code = server.setup_code(); !code.empty()) {
+        // Printed on the console and in the journal: whoever has the box's console creates
+        // the first admin account. There is no default password.
+        std::fprintf(stdout, "setup code: %s\n", code.c_str());
+        std::fflush(stdout);
+        log::warn("setup", "no admin account yet: open the panel and enter the setup code " + code);
+    }
+    if (!hooks.banner.empty()) {
+        std::fprintf(stdout, "%s\n", hooks.banner.c_str());
+        std::fflush(stdout);
+    }
+
+    inbox.on_new_message = [&server](const store::Message& m) {
+        nlohmann::json j = {{"id", m.id},
+                            {"peer", m.anonymous ? "" : m.peer},
+                            {"category", m.category ? nlohmann::json(*m.category) : nlohmann::json()},
+                            {"anonymous", m.anonymous}};
+        server.events().publish("message", j.dump());
+    };
+    core_api.publish = [&server](const std::string& event, const std::string& json) {
+        server.events().publish(event, json);
+    };
+
+    for (const auto& port : config.modems) pool.add_port(port);
+    if (config.modems.empty()) {
+        log::info("pool", "no --modem given: discovering USB modems");
+        pool.start_discovery();
+    }
+
+    // Core-thread timers.
+    Ticker due(io, 1s, [&] { outbox.poll(); });
+    Ticker expire(io, 60s, [&] { inbox.expire_incomplete(); });
+    Ticker progress(io, 2s, [&] { core_api.tick(); });
+    SystemdNotifier notifier = SystemdNotifier::from_env();
+    std::optional<Ticker> watchdog;
+    if (const auto period = notifier.keepalive_period()) {
+        // Sent from the core loop: a stuck loop stops the keep-alives and systemd restarts us.
+        watchdog.emplace(io, std::chrono::duration_cast<std::chrono::milliseconds>(*period),
+                         [&notifier] { notifier.watchdog(); });
+    }
+    Ticker status(io, 10s, [&] {
+        notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
+                        std::to_string(outbox.in_flight()) + " segment(s) on air");
+    });
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    bool stopping = false;
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        stopping = true;
+        log::info("app", std::string("signal ") + (sig == SIGTERM ? "TERM" : "INT") +
+                             ": finishing in-flight AT commands and stopping");
+        notifier.stopping();
+        due.cancel();
+        expire.cancel();
+        progress.cancel();
+        status.cancel();
+        if (watchdog) watchdog->cancel();
+        pool.stop();
+        // Give in-flight commands a moment to finish, then leave the loop.
+        auto grace = std::make_shared<asio::steady_timer>(io, 3s);
+        grace->async_wait([&io, grace](const boost::system::error_code&) { io.stop(); });
+        auto poll = std::make_shared<std::function<void()>>();
+        auto check = std::make_shared<asio::steady_timer>(io);
+        *poll = [&, check, poll] {
+            if (outbox.in_flight() == 0) {
+                io.stop();
+                return;
+            }
+            check->expires_after(50ms);
+            check->async_wait([poll](const boost::system::error_code& e) {
+                if (!e) (*poll)();
+            });
+        };
+        (*poll)();
+    });
+
+    if (hooks.started) asio::post(io, hooks.started);
+    notifier.ready();
+    log::info("app", "cunxin running");
+    io.run();
+
+    server.stop();
+    log::info("app", stopping ? "stopped" : "core loop ended");
+    return 0;
+}
+
+}  // namespace cunxin::app

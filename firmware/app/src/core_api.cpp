@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core_api.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cunxin/log.hpp>
+#include <cunxin/messaging/clock.hpp>
+#include <cunxin/messaging/outbox.hpp>
+#include <cunxin/messaging/phone.hpp>
+#include <cunxin/modem/pool.hpp>
+#include <cunxin/store/auth.hpp>
+#include <cunxin/store/contacts.hpp>
+#include <cunxin/store/database.hpp>
+
+namespace cunxin::app {
+
+namespace {
+
+http::CoreError core_error(std::string code, std::string message) {
+    return http::CoreError{std::move(code), std::move(message)};
+}
+
+}  // namespace
+
+CoreApiImpl::CoreApiImpl(asio::io_context& io, store::Database& db, messaging::Clock& clock,
+                         messaging::Outbox& outbox, modem::ModemPool& pool, const Config& config)
+    : io_(io), db_(db), clock_(clock), outbox_(outbox), pool_(pool), config_(config) {}
+
+int CoreApiImpl::modems_ready() { return pool_.ready_count(); }
+
+std::vector<http::ModemInfo> CoreApiImpl::modems() {
+    std::vector<http::ModemInfo> out;
+    for (const auto& s : pool_.status()) {
+        http::ModemInfo m;
+        m.id = s.imei.empty() ? s.port : s.imei;
+        m.port = s.port;
+        m.state = s.state;
+        m.ready = s.state == "ready";
+        m.manufacturer = s.manufacturer;
+        m.model = s.model;
+        m.imei = s.imei;
+        m.imsi = s.imsi;
+        m.iccid = s.iccid;
+        m.operator_name = s.operator_name;
+        m.own_number = s.own_number;
+        m.registered = s.registered;
+        m.signal_dbm = s.signal_dbm;
+        m.queue = s.sending ? 1 : 0;
+        m.sent_today = s.sent_today;
+        m.limit_per_day = s.limits.per_day;
+        m.last_error = s.last_error;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+http::CoreResult<http::SendResult> CoreApiImpl::send(const http::SendRequest& request) {
+    if (request.to.empty()) return unexpected(core_error("invalid", "no recipient"));
+    http::SendResult result;
+    std::vector<std::string> numbers;
+    for (const auto& raw : request.to) {
+        auto n = messaging::normalize_msisdn(raw);
+        if (!n) {
+            result.rejected.emplace_back(raw, n.error().detail);
+            continue;
+        }
+        numbers.push_back(*n);
+    }
+    if (numbers.empty()) return result;
+    messaging::SendOptions options;
+    options.created_by = request.actor;
+    auto ids = outbox_.enqueue(numbers, request.text, options);
+    if (!ids) {
+        log::error("outbox", "enqueue failed: " + ids.error().detail);
+        return unexpected(core_error("unavailable", "the message could not be stored"));
+    }
+    result.ids = *ids;
+    (void)store::audit(db_, request.actor, "message.send",
+                       std::to_string(ids->size()) + " message(s)", clock_.unix_now());
+    return result;
+}
+
+http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::CampaignRequest&) {
+    return unexpected(core_error("unavailable", "campaigns are not available in this build"));
+}
+
+http::CoreResult<void> CoreApiImpl::campaign_action(std::int64_t, http::CampaignAction,
+                                                    const std::string&) {
+    return unexpected(core_error("unavailable", "campaigns are not available in this build"));
+}
+
+http::CoreResult<int> CoreApiImpl::decide_uncertain(std::int64_t message_id, bool resend) {
+    auto r = resend ? outbox_.resend_uncertain(message_id) : outbox_.mark_uncertain_failed(message_id);
+    if (!r) return unexpected(core_error("not_found", r.error().detail));
+    return *r;
+}
+
+http::CoreResult<void> CoreApiImpl::restart_modem(const std::string& id) {
+    if (!pool_.restart(id)) return unexpected(core_error("not_found", "no such modem"));
+    return {};
+}
+
+void CoreApiImpl::ussd(const std::string& id, const std::string& code,
+                       std::function<void(http::CoreResult<std::string>)> done) {
+    asio::co_spawn(
+        io_,
+        [this, id, code, done]() -> asio::awaitable<void> {
+            auto r = co_await pool_.ussd(id, code);
+            if (r) {
+                done(*r);
+            } else {
+                done(unexpected(core_error("unavailable", r.error().detail)));
+            }
+        },
+        asio::detached);
+}
+
+void CoreApiImpl::settings_changed() {}
+
+void CoreApiImpl::tick() {
+    if (!publish) return;
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& s : pool_.status()) {
+        arr.push_back({{"id", s.imei.empty() ? s.port : s.imei},
+                       {"state", s.state},
+                       {"signal_dbm", s.signal_dbm ? nlohmann::json(*s.signal_dbm) : nlohmann::json()},
+                       {"sent_today", s.sent_today}});
+    }
+    auto text = arr.dump();
+    if (text != last_modems_) {
+        last_modems_ = text;
+        publish("modems", text);
+    }
+}
+
+}  // namespace cunxin::app

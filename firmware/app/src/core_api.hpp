@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// The HTTP layer's view of the core (http::CoreApi) over the outbox and the modem pool.
+/// Every member runs on the core thread.
+
+#include <functional>
+#include <string>
+
+#include <cunxin/asio.hpp>
+#include <cunxin/http/core_api.hpp>
+
+#include "config.hpp"
+
+namespace cunxin::store {
+class Database;
+}
+namespace cunxin::messaging {
+class Clock;
+class Outbox;
+}  // namespace cunxin::messaging
+namespace cunxin::modem {
+class ModemPool;
+}
+
+namespace cunxin::app {
+
+/// http::CoreApi over the appliance's objects.
+class CoreApiImpl final : public http::CoreApi {
+public:
+    CoreApiImpl(asio::io_context& io, store::Database& db, messaging::Clock& clock,
+                messaging::Outbox& outbox, modem::ModemPool& pool, const Config& config);
+
+    /// Publishes a live event to open panels (set by the wiring; any thread).
+    std::function<void(const std::string& event, const std::string& json)> publish;
+    /// Periodic work: modem state changes become live events.
+    void tick();
+
+    int modems_ready() override;
+    std::vector<http::ModemInfo> modems() override;
+    http::CoreResult<http::SendResult> send(const http::SendRequest& request) override;
+    http::CoreResult<std::int64_t> create_campaign(const http::CampaignRequest& request) override;
+    http::CoreResult<void> campaign_action(std::int64_t id, http::CampaignAction action,
+                                           const std::string& actor) override;
+    http::CoreResult<int> decide_uncertain(std::int64_t message_id, bool resend) override;
+    http::CoreResult<void> restart_modem(const std::string& id) override;
+    void ussd(const std::string& id, const std::string& code,
+              std::function<void(http::CoreResult<std::string>)> done) override;
+    void settings_changed() override;
+
+private:
+    asio::io_context& io_;
+    store::Database& db_;
+    messaging::Clock& clock_;
+    messaging::Outbox& outbox_;
+    modem::ModemPool& pool_;
+    const Config& config_;
+    std::string last_modems_;
+};
+
+}  // namespace cunxin::app

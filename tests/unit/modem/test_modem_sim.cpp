@@ -48,7 +48,8 @@ TEST_CASE("probe, send and receive on every simulated profile") {
         CHECK(sent[0].status_report);
         // the status report comes back (+CDSI into SR, or +CDS) and reaches the inbox
         REQUIRE(test::run_until(io, [&] { return inbox.reports.size() == 1; }, 5s));
-        CHECK(sim.status().at(0).sr_used == 0);
+        // deleted from SR once stored (AT+CMGD follows the store)
+        CHECK(test::run_until(io, [&] { return sim.status().at(0).sr_used == 0; }, 2s));
 
         modemsim::Incoming in;
         in.from = "+8613800000001";
@@ -57,9 +58,8 @@ TEST_CASE("probe, send and receive on every simulated profile") {
         const int parts = sim.inject(in);
         REQUIRE(parts == 2);
         REQUIRE(test::run_until(io, [&] { return inbox.pdus.size() >= 2; }, 5s));
-        io.run_for(100ms);
+        CHECK(test::run_until(io, [&] { return sim.status().at(0).sm_used == 0; }, 2s));  // then deleted
         CHECK(inbox.pdus.size() == 2);
-        CHECK(sim.status().at(0).sm_used == 0);  // read, stored, then deleted
         m->stop();
         io.run_for(20ms);
     }

@@ -102,7 +102,7 @@ std::vector<Json> Appliance::all_messages(const std::string& direction, const st
         const auto r = get(target);
         if (r.status != 200) throw std::runtime_error("GET " + target + " -> " + std::to_string(r.status) + " " + r.body);
         const auto j = r.json();
-        for (const auto& m : j.at("messages")) all.push_back(m);
+        for (const auto& m : j.at("items")) all.push_back(m);
         if (!j.contains("next_cursor") || j["next_cursor"].is_null()) break;
         cursor = j["next_cursor"].is_string() ? j["next_cursor"].get<std::string>()
                                               : std::to_string(j["next_cursor"].get<long long>());

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <thread>
 #include <random>
 
 #include "common.hpp"

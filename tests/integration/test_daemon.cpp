@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <thread>
 #include <set>
 
 #include "common.hpp"

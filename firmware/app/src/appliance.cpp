@@ -21,6 +21,7 @@
 #include <cunxin/messaging/clock.hpp>
 #include <cunxin/messaging/inbox.hpp>
 #include <cunxin/messaging/outbox.hpp>
+#include <cunxin/messaging/scheduler.hpp>
 #include <cunxin/modem/pool.hpp>
 #include <cunxin/store/auth.hpp>
 #include <cunxin/store/contacts.hpp>
@@ -93,18 +94,12 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
 
     asio::io_context io(1);
 
-    messaging::OutboxOptions outbox_options;
-    outbox_options.status_report = config.status_reports;
-    messaging::Outbox outbox(db, clock, outbox_options);
-    if (auto r = outbox.recover(); !r) {
-        throw std::runtime_error("outbox recovery failed: " + r.error().detail);
-    } else if (*r > 0) {
-        log::warn("outbox", std::to_string(*r) +
-                                " segment(s) were being sent at the last stop: now `uncertain`, "
-                                "waiting for a person to resend or give up");
-    }
-
-    messaging::Inbox inbox(db, clock, outbox);
+    messaging::CoreOptions core_options;
+    core_options.outbox.status_report = config.status_reports;
+    core_options.default_price_fen = config.price_fen;
+    messaging::MessagingCore messaging_core(db, clock, core_options);
+    messaging::Outbox& outbox = messaging_core.outbox();
+    messaging::Inbox& inbox = messaging_core.inbox();
     inbox.on_network_time = [&clock](const std::string& iccid, messaging::Clock::time_point utc) {
         const bool before = clock.using_network_time();
         clock.offer_network_time(iccid, utc);
@@ -112,8 +107,12 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
             log::warn("clock", "system clock is off; using the network time from SIM " + iccid);
         }
     };
-    if (auto r = inbox.load(); !r) {
-        throw std::runtime_error("inbox: cannot reload stored parts: " + r.error().detail);
+    if (auto r = messaging_core.start(); !r) {
+        throw std::runtime_error("messaging start-up failed: " + r.error().detail);
+    } else if (*r > 0) {
+        log::warn("outbox", std::to_string(*r) +
+                                " segment(s) were being sent at the last stop: now `uncertain`, "
+                                "waiting for a person to resend or give up");
     }
 
     modem::PoolConfig pool_config;
@@ -134,7 +133,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     modem::ModemPool pool(io.get_executor(), pool_config, outbox, inbox);
     outbox.wake = [&pool] { pool.wake(); };
 
-    CoreApiImpl core_api(io, db, clock, outbox, pool, config);
+    CoreApiImpl core_api(io, db, clock, messaging_core, pool, config);
 
     http::ServerConfig server_config;
     server_config.host = config.listen_host;
@@ -185,7 +184,17 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
 
     // Core-thread timers.
     Ticker due(io, 1s, [&] { outbox.poll(); });
-    Ticker expire(io, 60s, [&] { inbox.expire_incomplete(); });
+    // Scheduled campaigns, reminders, anniversary greetings, incomplete multipart messages.
+    Ticker expire(io, 10s, [&] {
+        auto r = messaging_core.tick();
+        if (!r) {
+            log::error("messaging", "periodic work failed: " + r.error().detail);
+        } else if (r->campaign_messages + r->greetings + r->incomplete > 0) {
+            log::info("messaging", std::to_string(r->campaign_messages) + " campaign message(s), " +
+                                       std::to_string(r->greetings) + " greeting(s) queued, " +
+                                       std::to_string(r->incomplete) + " incomplete message(s)");
+        }
+    });
     Ticker progress(io, 2s, [&] { core_api.tick(); });
     SystemdNotifier notifier = SystemdNotifier::from_env();
     std::optional<Ticker> watchdog;

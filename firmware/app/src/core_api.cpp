@@ -6,6 +6,7 @@
 #include <cunxin/log.hpp>
 #include <cunxin/messaging/clock.hpp>
 #include <cunxin/messaging/outbox.hpp>
+#include <cunxin/messaging/scheduler.hpp>
 #include <cunxin/messaging/phone.hpp>
 #include <cunxin/modem/pool.hpp>
 #include <cunxin/store/auth.hpp>
@@ -22,9 +23,11 @@ http::CoreError core_error(std::string code, std::string message) {
 
 }  // namespace
 
+
 CoreApiImpl::CoreApiImpl(asio::io_context& io, store::Database& db, messaging::Clock& clock,
-                         messaging::Outbox& outbox, modem::ModemPool& pool, const Config& config)
-    : io_(io), db_(db), clock_(clock), outbox_(outbox), pool_(pool), config_(config) {}
+                         messaging::MessagingCore& messaging, modem::ModemPool& pool,
+                         const Config& config)
+    : io_(io), db_(db), clock_(clock), messaging_(messaging), pool_(pool), config_(config) {}
 
 int CoreApiImpl::modems_ready() { return pool_.ready_count(); }
 
@@ -69,7 +72,7 @@ http::CoreResult<http::SendResult> CoreApiImpl::send(const http::SendRequest& re
     if (numbers.empty()) return result;
     messaging::SendOptions options;
     options.created_by = request.actor;
-    auto ids = outbox_.enqueue(numbers, request.text, options);
+    auto ids = messaging_.outbox().enqueue(numbers, request.text, options);
     if (!ids) {
         log::error("outbox", "enqueue failed: " + ids.error().detail);
         return unexpected(core_error("unavailable", "the message could not be stored"));
@@ -80,17 +83,63 @@ http::CoreResult<http::SendResult> CoreApiImpl::send(const http::SendRequest& re
     return result;
 }
 
-http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::CampaignRequest&) {
-    return unexpected(core_error("unavailable", "campaigns are not available in this build"));
+static http::CoreError from(const messaging::Error& e) {
+    switch (e.code) {
+        case messaging::Errc::invalid_argument: return core_error("invalid", e.detail);
+        case messaging::Errc::not_found: return core_error("not_found", e.detail);
+        case messaging::Errc::bad_state: return core_error("conflict", e.detail);
+        case messaging::Errc::store: break;
+    }
+    log::error("messaging", e.detail);
+    return core_error("unavailable", "the store is not available");
 }
 
-http::CoreResult<void> CoreApiImpl::campaign_action(std::int64_t, http::CampaignAction,
-                                                    const std::string&) {
-    return unexpected(core_error("unavailable", "campaigns are not available in this build"));
+http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::CampaignRequest& request) {
+    messaging::CampaignSpec spec;
+    spec.name = request.name;
+    spec.template_text = request.template_text;
+    spec.targets.group_ids = request.group_ids;
+    spec.targets.villages = request.villages;
+    spec.targets.tags = request.tags;
+    spec.targets.contact_ids = request.contact_ids;
+    for (const auto& raw : request.mobiles) {
+        auto n = messaging::normalize_msisdn(raw);
+        if (!n) return unexpected(core_error("invalid", raw + ": " + n.error().detail));
+        spec.targets.mobiles.push_back(*n);
+    }
+    spec.send_at = request.scheduled_at;
+    spec.confirm_request = request.confirm_request;
+    if (request.confirm_request) spec.remind_after = 24 * 3600;
+    spec.created_by = request.actor;
+    auto& campaigns = messaging_.campaigns();
+    auto id = campaigns.create(spec);
+    if (!id) return unexpected(from(id.error()));
+    if (request.start_now || request.scheduled_at) {
+        if (auto r = campaigns.start(*id); !r) return unexpected(from(r.error()));
+    }
+    (void)store::audit(db_, request.actor, "campaign.create",
+                       std::to_string(*id) + " " + request.name, clock_.unix_now());
+    return *id;
+}
+
+http::CoreResult<void> CoreApiImpl::campaign_action(std::int64_t id, http::CampaignAction action,
+                                                    const std::string& actor) {
+    auto& campaigns = messaging_.campaigns();
+    messaging::Result<void> r;
+    const char* name = "";
+    switch (action) {
+        case http::CampaignAction::launch: r = campaigns.start(id); name = "campaign.start"; break;
+        case http::CampaignAction::pause: r = campaigns.pause(id); name = "campaign.pause"; break;
+        case http::CampaignAction::resume: r = campaigns.resume(id); name = "campaign.resume"; break;
+        case http::CampaignAction::cancel: r = campaigns.cancel(id); name = "campaign.cancel"; break;
+    }
+    if (!r) return unexpected(from(r.error()));
+    (void)store::audit(db_, actor, name, std::to_string(id), clock_.unix_now());
+    return {};
 }
 
 http::CoreResult<int> CoreApiImpl::decide_uncertain(std::int64_t message_id, bool resend) {
-    auto r = resend ? outbox_.resend_uncertain(message_id) : outbox_.mark_uncertain_failed(message_id);
+    auto r = resend ? messaging_.outbox().resend_uncertain(message_id) : messaging_.outbox().mark_uncertain_failed(message_id);
     if (!r) return unexpected(core_error("not_found", r.error().detail));
     return *r;
 }

@@ -16,7 +16,7 @@ class Database;
 }
 namespace cunxin::messaging {
 class Clock;
-class Outbox;
+class MessagingCore;
 }  // namespace cunxin::messaging
 namespace cunxin::modem {
 class ModemPool;
@@ -28,7 +28,7 @@ namespace cunxin::app {
 class CoreApiImpl final : public http::CoreApi {
 public:
     CoreApiImpl(asio::io_context& io, store::Database& db, messaging::Clock& clock,
-                messaging::Outbox& outbox, modem::ModemPool& pool, const Config& config);
+                messaging::MessagingCore& messaging, modem::ModemPool& pool, const Config& config);
 
     /// Publishes a live event to open panels (set by the wiring; any thread).
     std::function<void(const std::string& event, const std::string& json)> publish;
@@ -51,7 +51,7 @@ private:
     asio::io_context& io_;
     store::Database& db_;
     messaging::Clock& clock_;
-    messaging::Outbox& outbox_;
+    messaging::MessagingCore& messaging_;
     modem::ModemPool& pool_;
     const Config& config_;
     std::string last_modems_;

@@ -197,7 +197,10 @@ asio::awaitable<Result<void>> Modem::initialize() {
     trouble_ = false;
     bool alive = false;
     for (int i = 0; i < 3 && !alive && !stopped_; ++i) {
-        auto r = co_await cmd("AT", std::min<std::chrono::milliseconds>(config_.command_timeout, 1500ms));
+        // A modem left waiting for a PDU after "> " (the previous owner died mid AT+CMGS) takes
+        // "AT" as PDU text; ESC (27.005 §3.5.1) cancels that entry before the retry.
+        auto r = co_await cmd(i == 0 ? "AT" : "\x1b" "AT",
+                              std::min<std::chrono::milliseconds>(config_.command_timeout, 1500ms));
         alive = r.has_value();
         if (!r && r.error().code == at::Errc::PortClosed) break;
     }

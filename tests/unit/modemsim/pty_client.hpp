@@ -49,7 +49,7 @@ public:
 
     /// Reads until `what` appears in the buffer (consumes through it) or the timeout; returns what was read.
     /// Sets `hangup` when the other side went away.
-    std::string read_until(const std::string& what, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    std::string read_until(const std::string& what, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         while (true) {
             auto pos = buf_.find(what);
@@ -71,13 +71,13 @@ public:
     std::string drain(std::chrono::milliseconds window) { return read_until(std::string(), window); }
 
     /// Sends "<line>\r" and reads through the final result code (OK, ERROR, +CME/+CMS ERROR).
-    std::string cmd(const std::string& line, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    std::string cmd(const std::string& line, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
         send(line + "\r");
         return read_final(timeout);
     }
 
     /// Reads through the next final result code.
-    std::string read_final(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    std::string read_final(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         while (true) {
             auto end = final_end(buf_);

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "cunxin/modemsim/simulator.hpp"
@@ -171,6 +172,20 @@ TEST_CASE("AT+CMGS: prompt, PDU, +CMGS reference; the decoded send is listed") {
         CHECK(c->cmd("AT") == "\r\nOK\r\n");
         CHECK(sim.sent().size() == 2);
     }
+}
+
+TEST_CASE("random bytes and absurd commands never stop the modem") {
+    Simulator sim(quick());
+    sim.start();
+    auto c = connect(sim);
+    std::mt19937 rng(7);
+    std::string junk;
+    for (int i = 0; i < 20000; ++i) junk += static_cast<char>(rng() & 0xFF);
+    c->send(junk);
+    c->send("ATE99999999999999999\rAT+CMGR=99999999999999\rAT+CPMS=,,,,\rAT+CNMI=9,9,9,9,9,9\r");
+    c->send("\x1B\rATE0\rAT+CGMM\r");
+    CHECK(c->read_until("\r\nEC25\r\n\r\nOK\r\n", 10000ms).find("EC25") != std::string::npos);
+    CHECK(c->cmd("AT") == "\r\nOK\r\n");
 }
 
 TEST_CASE("message reference wraps from 255 to 0") {

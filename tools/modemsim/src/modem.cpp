@@ -980,8 +980,12 @@ SimModem::Reply SimModem::exec_basic(const std::string& cmd) {
         if (c == '&' && i < up.size()) name += up[i++];
         std::string num;
         while (i < up.size() && std::isdigit(static_cast<unsigned char>(up[i]))) num += up[i++];
-        int v = num.empty() ? 0 : std::stoi(num);
+        int v = num.empty() ? 0 : to_int(num).value_or(-1);  // never throws on the io thread
         if (name == "E") {
+            if (v != 0 && v != 1) {
+                r.final = "ERROR";
+                return r;
+            }
             echo_ = v != 0;
         } else if (name == "I") {
             std::string text = ati();
@@ -1006,7 +1010,7 @@ SimModem::Reply SimModem::exec_basic(const std::string& cmd) {
                 std::string val;
                 while (i < up.size() && std::isdigit(static_cast<unsigned char>(up[i]))) val += up[i++];
                 if (query) {
-                    int reg = num.empty() ? 0 : std::stoi(num);
+                    int reg = num.empty() ? 0 : to_int(num).value_or(-1);
                     r.lines.push_back(reg == 3 ? "013" : reg == 4 ? "010" : reg == 5 ? "008" : "000");
                 }
             }

@@ -345,7 +345,7 @@ TEST_CASE("settings, menu, users, audit, reports, dashboard, backup") {
     CHECK(std::filesystem::exists(h.dir / "cunxin.db.restore"));
 }
 
-TEST_CASE("SSE stream delivers published events; over the cap answers 503") {
+TEST_CASE("SSE stream delivers published events to a logged-in panel") {
     Harness h;
     auto& admin = h.admin();
     std::string got;

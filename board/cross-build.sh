@@ -63,6 +63,15 @@ build() {
 }
 
 run_tests() {
+    # Tests that exec a second arm64 program themselves (cunxin pdu, cunxin-modemsim)
+    # need the kernel's binfmt_misc to hand it to qemu; containers often lack it.
+    if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+        $SUDO update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+    fi
+    if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+        echo "cross-build: note: no binfmt_misc registration for qemu-aarch64 here;" \
+             "tests that start another arm64 program directly will fail"
+    fi
     # CMAKE_CROSSCOMPILING_EMULATOR (set by the toolchain file) makes ctest run
     # each test binary through qemu-aarch64-static; binfmt is not required.
     nice -n 15 ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$JOBS" --timeout 600

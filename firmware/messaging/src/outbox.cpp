@@ -271,6 +271,12 @@ void Outbox::mark_failed(std::int64_t segment_id, const modem::SimIdentity& sim,
     if (!r) last_error_ = r.error().detail;
 }
 
+void Outbox::mark_uncertain(std::int64_t segment_id, const modem::SimIdentity&, const std::string& reason) {
+    finish(segment_id);
+    auto r = store::mark_segment_uncertain(db_, segment_id, "maybe sent: " + reason, clock_.unix_now());
+    if (!r) last_error_ = r.error().detail;
+}
+
 int Outbox::sent_since(const modem::SimIdentity& sim, std::chrono::system_clock::time_point since) {
     auto s = std::chrono::duration_cast<std::chrono::seconds>(since.time_since_epoch()).count();
     auto n = store::segments_sent_since(db_, sim.iccid, s);

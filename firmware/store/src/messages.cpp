@@ -297,6 +297,17 @@ Result<void> fail_segment(Database& db, std::int64_t segment_id, int cms_error, 
     });
 }
 
+Result<void> mark_segment_uncertain(Database& db, std::int64_t segment_id, const std::string& reason,
+                                    Seconds now) {
+    return in_tx(db, [&] {
+        db.impl()
+            .prepare("UPDATE segments SET status='uncertain', last_error=? WHERE id=? AND status='sending'")
+            .args(reason, segment_id)
+            .exec();
+        refresh_outgoing_status(db, message_of_segment(db, segment_id), now);
+    });
+}
+
 Result<int> mark_sending_uncertain(Database& db, Seconds now) {
     return in_tx(db, [&] {
         auto& i = db.impl();

@@ -87,6 +87,20 @@ TEST_CASE("a person can mark an uncertain message failed") {
     CHECK_FALSE(c.outbox->next_segment(kMobile, std::vector{kMobile}));
 }
 
+TEST_CASE("a modem that hangs or vanishes after the PDU went out leaves the segment uncertain") {
+    Core c;
+    auto ids = c.outbox->enqueue({kToMobile}, "x");
+    auto seg = c.outbox->next_segment(kMobile, std::vector{kMobile});
+    REQUIRE(c.outbox->mark_sending(seg->segment_id, kMobile));
+    c.outbox->mark_uncertain(seg->segment_id, kMobile, "no answer to AT+CMGS");
+    CHECK(c.status(ids->front()) == "uncertain");
+    CHECK(c.outbox->in_flight() == 0);
+    // Neither this SIM nor another gets it again until a person decides.
+    CHECK_FALSE(c.outbox->next_segment(kMobile, std::vector{kMobile}));
+    REQUIRE(*c.outbox->resend_uncertain(ids->front()) == 1);
+    CHECK(c.outbox->next_segment(kMobile, std::vector{kMobile}));
+}
+
 TEST_CASE("a segment handed out is not handed out again until it is finished") {
     Core c;
     REQUIRE(c.outbox->enqueue({kToMobile}, "x"));

@@ -91,6 +91,8 @@ public:
                    int message_reference) override;
     void mark_failed(std::int64_t segment_id, const modem::SimIdentity& sim, bool permanent,
                      int cms_error, const std::string& reason) override;
+    void mark_uncertain(std::int64_t segment_id, const modem::SimIdentity& sim,
+                        const std::string& reason) override;
     int sent_since(const modem::SimIdentity& sim,
                    std::chrono::system_clock::time_point since) override;
 

@@ -132,6 +132,11 @@ Result<void> requeue_segment(Database& db, std::int64_t segment_id, const std::s
 /// → failed with reason (permanent failure, attempts exhausted, opted out, cancelled).
 Result<void> fail_segment(Database& db, std::int64_t segment_id, int cms_error,
                           const std::string& reason, Seconds now);
+/// sending → uncertain: AT+CMGS may have reached the network but no answer came (the modem
+/// hung or vanished). Never resent without a person deciding.
+Result<void> mark_segment_uncertain(Database& db, std::int64_t segment_id, const std::string& reason,
+                                    Seconds now);
+
 /// Every `sending` segment becomes `uncertain` (start-up after a crash); returns how many.
 Result<int> mark_sending_uncertain(Database& db, Seconds now);
 /// A person decided: the uncertain segments of message `message_id` are queued again.

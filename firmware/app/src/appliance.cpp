@@ -68,6 +68,24 @@ private:
     std::function<void()> tick_;
 };
 
+/// A backup uploaded through the panel waits as "<db>.restore" until the next start: the live
+/// database (with its WAL) is kept aside as "<db>.before-restore-<time>", the upload takes its place.
+void apply_pending_restore(const std::filesystem::path& db) {
+    namespace fs = std::filesystem;
+    const fs::path pending = db.string() + ".restore";
+    if (!fs::exists(pending)) return;
+    const auto stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+    const fs::path kept = db.string() + ".before-restore-" + stamp;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const fs::path from = db.string() + suffix;
+        if (fs::exists(from)) fs::rename(from, kept.string() + suffix);
+    }
+    fs::rename(pending, db);
+    log::warn("store", "restored the uploaded backup; the previous database is kept as " + kept.string());
+}
+
 }  // namespace
 
 int run_appliance(const Config& config, const ApplianceHooks& hooks) {
@@ -83,6 +101,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     messaging::NetworkAwareClock clock([] { return std::chrono::system_clock::now(); }, build_time());
     clock.set_utc_offset_minutes(config.utc_offset_minutes);
 
+    apply_pending_restore(db_path);
     auto opened = store::Database::open(db_path.string());
     if (!opened) {
         throw std::runtime_error("cannot open " + db_path.string() + ": " +

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -119,11 +121,29 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     messaging::MessagingCore messaging_core(db, clock, core_options);
     messaging::Outbox& outbox = messaging_core.outbox();
     messaging::Inbox& inbox = messaging_core.inbox();
-    inbox.on_network_time = [&clock](const std::string& iccid, messaging::Clock::time_point utc) {
+    // Network time from the modems: corrects the appliance's own time stamps at once and, on a
+    // board without NTP, sets the system clock when the modems are clearly more plausible.
+    std::map<std::string, std::chrono::system_clock::duration> network_offsets;
+    inbox.on_network_time = [&](const std::string& iccid, messaging::Clock::time_point utc) {
         const bool before = clock.using_network_time();
         clock.offer_network_time(iccid, utc);
         if (clock.using_network_time() && !before) {
             log::warn("clock", "system clock is off; using the network time from SIM " + iccid);
+        }
+        const auto system_now = std::chrono::system_clock::now();
+        network_offsets[iccid] = utc - system_now;
+        if (system_clock_synchronized()) return;
+        std::vector<NetworkTime> times;
+        for (const auto& [who, offset] : network_offsets) times.push_back({"SIM " + who, system_now + offset});
+        const auto decision = decide_clock(system_now, build_time(), times);
+        (void)store::set_setting(db, "clock_source", describe(decision));
+        // Only the system service moves the board's clock (systemd sets INVOCATION_ID); a
+        // daemon started by hand or by a test never touches the clock of the machine it runs on.
+        if (!decision.set_clock || std::getenv("INVOCATION_ID") == nullptr) return;
+        if (auto r = set_system_clock(decision.chosen_time); r) {
+            log::warn("clock", "system clock set: " + describe(decision));
+        } else {
+            log::warn("clock", "cannot set the system clock (" + r.error() + "): " + describe(decision));
         }
     };
     if (auto r = messaging_core.start(); !r) {

@@ -122,6 +122,12 @@ void ModemPool::remove_port(const std::string& port) {
     note("removed " + port);
 }
 
+void ModemPool::set_sim_limits(const std::string& iccid, SimLimits limits) {
+    config_.sim_limits[iccid] = limits;
+    if (auto it = limiters_.find(iccid); it != limiters_.end()) it->second.set_limits(limits);
+    wake();
+}
+
 RateLimiter& ModemPool::limiter(const std::string& iccid) {
     auto it = limiters_.find(iccid);
     if (it != limiters_.end()) return it->second;

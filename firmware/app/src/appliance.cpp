@@ -173,6 +173,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     outbox.wake = [&pool] { pool.wake(); };
 
     CoreApiImpl core_api(io, db, clock, messaging_core, pool, config);
+    core_api.settings_changed();  // SIM limits set in the panel before this start
 
     http::ServerConfig server_config;
     server_config.host = config.listen_host;

@@ -164,7 +164,19 @@ void CoreApiImpl::ussd(const std::string& id, const std::string& code,
         asio::detached);
 }
 
-void CoreApiImpl::settings_changed() {}
+void CoreApiImpl::settings_changed() {
+    // Limits set in the panel (any non-zero field) override the config file's; a SIM whose
+    // limits were never set keeps the configured ones (the carriers' thresholds stay covered).
+    auto sims = store::list_sims(db_);
+    if (!sims) {
+        log::error("core", "cannot read SIM settings: " + sims.error().detail);
+        return;
+    }
+    for (const auto& sim : *sims) {
+        if (sim.limit_per_minute == 0 && sim.limit_per_hour == 0 && sim.limit_per_day == 0) continue;
+        pool_.set_sim_limits(sim.iccid, {sim.limit_per_minute, sim.limit_per_hour, sim.limit_per_day});
+    }
+}
 
 void CoreApiImpl::tick() {
     if (!publish) return;

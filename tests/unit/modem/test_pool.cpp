@@ -171,6 +171,22 @@ TEST_CASE("per-SIM limit holds sends back; counters are shown") {
     CHECK(st[0].limited);
 }
 
+TEST_CASE("limits changed at run time apply at once; counts are kept") {
+    Rig rig(sims(1), modem::SimLimits{3, 0, 0});
+    rig.add_all();
+    REQUIRE(test::run_until(rig.io, [&] { return rig.pool->ready_count() == 1; }, 10s));
+    rig.queue(6);
+    test::run_until(rig.io, [&] { return rig.outbox.count("sent") >= 3; }, 5s);
+    rig.io.run_for(300ms);
+    REQUIRE(rig.outbox.count("sent") == 3);
+    const auto iccid = rig.pool->status().at(0).iccid;
+    rig.pool->set_sim_limits(iccid, modem::SimLimits{5, 0, 0});
+    test::run_until(rig.io, [&] { return rig.outbox.count("sent") >= 5; }, 5s);
+    rig.io.run_for(300ms);
+    CHECK(rig.outbox.count("sent") == 5);  // 3 already counted + 2 more under the new limit
+    CHECK(rig.pool->status().at(0).limits.per_minute == 5);
+}
+
 TEST_CASE("a modem that comes back on another port keeps its identity and counters") {
     Rig rig(sims(1));
     rig.add_all();

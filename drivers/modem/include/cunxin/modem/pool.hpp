@@ -78,6 +78,8 @@ public:
     void start_discovery();
     /// New work was queued: idle modems ask for it now.
     void wake();
+    /// Replaces one SIM's limits (the panel changed them); its counts are kept.
+    void set_sim_limits(const std::string& iccid, SimLimits limits);
     /// Stops every modem.
     void stop();
 

@@ -50,6 +50,11 @@ void register_settings(Router& r) {
                 else s[k] = v;
             }
         }
+        // Written by the core, read-only here: where the appliance's time came from.
+        s["clock_source"] = nullptr;
+        for (const auto& [k, v] : all) {
+            if (k == "clock_source") s[k] = v;
+        }
         CX_TRY(menu, store::list_menu(*db), "menu");
         json jm = json::array();
         for (const auto& m : menu) jm.push_back(menu_json(m));

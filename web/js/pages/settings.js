@@ -112,7 +112,8 @@ export default {
   },
   render({ s, users, tokens, audit }) {
     const admin = session.user && session.user.role === 'admin';
-    const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
+    const source = s.settings.clock_source ? ` · ${t('settings.clock_source')}: ${s.settings.clock_source}` : ` · ${t('settings.clock_source')}: ${t('settings.clock_system')}`;
+    const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)}${source} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
     return h('div', { class: 'page settings' }, [
       admin ? card(t('settings.general'), [generalForm(s.settings), browserTime]) : null,
       admin ? card(t('settings.menu'), menuEditor(s.menu)) : null,

@@ -74,24 +74,9 @@ CampaignRecipient read_recipient(const Stmt& s) {
     return r;
 }
 
-constexpr const char* kContactCols =
-    "c.id, c.name, c.mobile, c.village, c.role, c.party_join_date, c.tags, c.opted_out, c.notes, "
-    "c.created_at, c.updated_at";
-
 void collect(Stmt& s, std::map<std::string, Contact>& by_mobile) {
     while (s.step()) {
-        Contact c;
-        c.id = s.i64(0);
-        c.name = s.str(1);
-        c.mobile = s.str(2);
-        c.village = s.str(3);
-        c.role = s.str(4);
-        c.party_join_date = s.str(5);
-        c.tags = split_tags(s.str(6));
-        c.opted_out = s.i64(7) != 0;
-        c.notes = s.str(8);
-        c.created_at = s.i64(9);
-        c.updated_at = s.i64(10);
+        Contact c = read_contact(s);
         by_mobile.emplace(c.mobile, std::move(c));
     }
 }

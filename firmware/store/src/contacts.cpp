@@ -9,26 +9,6 @@ namespace cunxin::store {
 
 namespace {
 
-constexpr const char* kContactCols =
-    "c.id, c.name, c.mobile, c.village, c.role, c.party_join_date, c.tags, c.opted_out, c.notes, "
-    "c.created_at, c.updated_at";
-
-Contact read_contact(const Stmt& s) {
-    Contact c;
-    c.id = s.i64(0);
-    c.name = s.str(1);
-    c.mobile = s.str(2);
-    c.village = s.str(3);
-    c.role = s.str(4);
-    c.party_join_date = s.str(5);
-    c.tags = split_tags(s.str(6));
-    c.opted_out = s.i64(7) != 0;
-    c.notes = s.str(8);
-    c.created_at = s.i64(9);
-    c.updated_at = s.i64(10);
-    return c;
-}
-
 void require_mobile(const Contact& c) {
     if (c.mobile.empty()) throw_error(Errc::invalid_argument, "empty mobile");
 }
@@ -54,6 +34,22 @@ void sync_opt_out(Database& db, const std::string& mobile, bool opted_out, Secon
 }
 
 }  // namespace
+
+Contact read_contact(const Stmt& s) {
+    Contact c;
+    c.id = s.i64(0);
+    c.name = s.str(1);
+    c.mobile = s.str(2);
+    c.village = s.str(3);
+    c.role = s.str(4);
+    c.party_join_date = s.str(5);
+    c.tags = split_tags(s.str(6));
+    c.opted_out = s.i64(7) != 0;
+    c.notes = s.str(8);
+    c.created_at = s.i64(9);
+    c.updated_at = s.i64(10);
+    return c;
+}
 
 Result<std::int64_t> insert_contact(Database& db, const Contact& c, Seconds now) {
     return in_tx(db, [&] {

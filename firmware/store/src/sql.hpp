@@ -143,6 +143,15 @@ auto in_tx(Database& db, F&& f) -> Result<decltype(f())> {
 std::string join_tags(const std::vector<std::string>& tags);
 std::vector<std::string> split_tags(const std::string& stored);
 
+struct Contact;
+
+/// Columns of a contact row (table alias `c`), in the order read_contact() reads them.
+inline constexpr const char* kContactCols =
+    "c.id, c.name, c.mobile, c.village, c.role, c.party_join_date, c.tags, c.opted_out, c.notes, "
+    "c.created_at, c.updated_at";
+/// A contact from a row selected with kContactCols.
+Contact read_contact(const Stmt& s);
+
 /// Recomputes messages.status (and updated_at) of an outgoing message from its segments.
 void refresh_outgoing_status(Database& db, std::int64_t message_id, Seconds now);
 

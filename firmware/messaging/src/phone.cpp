@@ -6,54 +6,11 @@
 #include <string_view>
 
 #include "cunxin/messaging/reply_menu.hpp"
+#include "utf8.hpp"
 
 namespace cunxin::messaging {
 
 namespace {
-
-/// Next code point of UTF-8 at `i` (advances `i`); malformed bytes give U+FFFD.
-char32_t next_cp(std::string_view s, std::size_t& i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-        ++i;
-        return b0;
-    }
-    int len = 0;
-    char32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b0 & 0x1F;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b0 & 0x0F;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b0 & 0x07;
-    } else {
-        ++i;
-        return 0xFFFD;
-    }
-    if (i + static_cast<std::size_t>(len) > s.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    for (int k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-        if ((b & 0xC0) != 0x80) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    static constexpr std::array<char32_t, 5> kMin{0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[static_cast<std::size_t>(len)] || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-        ++i;
-        return 0xFFFD;
-    }
-    i += static_cast<std::size_t>(len);
-    return cp;
-}
 
 bool is_separator(char32_t c) {
     switch (c) {
@@ -90,8 +47,6 @@ bool is_separator(char32_t c) {
     }
 }
 
-std::string utf8_of(char32_t c);
-
 bool starts(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -106,7 +61,7 @@ cunxin::Expected<std::string, PhoneError> digits_of(std::string_view input, bool
     plus = false;
     std::size_t i = 0;
     while (i < input.size()) {
-        const char32_t c = next_cp(input, i);
+        const char32_t c = utf8::next(input, i);
         if (c >= U'0' && c <= U'9') {
             digits.push_back(static_cast<char>(c));
         } else if (c >= 0xFF10 && c <= 0xFF19) {
@@ -226,12 +181,12 @@ std::string canonical_peer(std::string_view input) {
     bool numeric = true;
     std::size_t i = 0;
     while (i < input.size()) {
-        char32_t c = next_cp(input, i);
+        char32_t c = utf8::next(input, i);
         if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
         if (c == 0x3000 || c == 0xA0) c = U' ';
         if (c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF) continue;
         if (!(c >= U'0' && c <= U'9') && c != U'+' && !is_separator(c)) numeric = false;
-        folded += utf8_of(c);
+        utf8::append(folded, c);
     }
     if (numeric) {
         std::string out;  // digits and '+' only
@@ -359,26 +314,6 @@ Carrier carrier_of(std::string_view msisdn) {
 
 namespace {
 
-std::string utf8_of(char32_t c) {
-    std::string s;
-    if (c < 0x80) {
-        s.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-        s.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-        s.push_back(static_cast<char>(0xE0 | (c >> 12)));
-        s.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-        s.push_back(static_cast<char>(0xF0 | (c >> 18)));
-        s.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-        s.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-    return s;
-}
-
 int hex_val(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -400,7 +335,7 @@ std::string from_ucs2_hex(std::string_view s) {
         }
         if (u < 0x20 || (u >= 0xD800 && u <= 0xDFFF)) return {};
         if (u >= 0x80) non_ascii = true;
-        out += utf8_of(u);
+        utf8::append(out, u);
     }
     return non_ascii ? out : std::string{};
 }

@@ -124,6 +124,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     // Network time from the modems: corrects the appliance's own time stamps at once and, on a
     // board without NTP, sets the system clock when the modems are clearly more plausible.
     std::map<std::string, std::chrono::system_clock::duration> network_offsets;
+    std::string clock_source;
     inbox.on_network_time = [&](const std::string& iccid, messaging::Clock::time_point utc) {
         const bool before = clock.using_network_time();
         clock.offer_network_time(iccid, utc);
@@ -136,14 +137,18 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         std::vector<NetworkTime> times;
         for (const auto& [who, offset] : network_offsets) times.push_back({"SIM " + who, system_now + offset});
         const auto decision = decide_clock(system_now, build_time(), times);
-        (void)store::set_setting(db, "clock_source", describe(decision));
+        // Written only when it changes: modems report the time every health poll (SD card wear).
+        if (auto text = describe(decision); text != clock_source) {
+            clock_source = text;
+            (void)store::set_setting(db, "clock_source", text);
+        }
         // Only the system service moves the board's clock (systemd sets INVOCATION_ID); a
         // daemon started by hand or by a test never touches the clock of the machine it runs on.
         if (!decision.set_clock || std::getenv("INVOCATION_ID") == nullptr) return;
         if (auto r = set_system_clock(decision.chosen_time); r) {
-            log::warn("clock", "system clock set: " + describe(decision));
+            log::warn("clock", "system clock set: " + clock_source);
         } else {
-            log::warn("clock", "cannot set the system clock (" + r.error() + "): " + describe(decision));
+            log::warn("clock", "cannot set the system clock (" + r.error() + "): " + clock_source);
         }
     };
     if (auto r = messaging_core.start(); !r) {

@@ -119,6 +119,7 @@ public:
     httplib::Response& res;
     Principal who;
     bool authenticated = false;
+    bool tls = false;  ///< the request came over HTTPS
 
     /// The request body as a JSON object (bad_json otherwise).
     Result<json> body() const;
@@ -141,7 +142,8 @@ using Handler = std::function<Result<Reply>(Ctx&)>;
 /// Registers routes on the underlying server, wrapping auth, CSRF and error mapping.
 class Router {
 public:
-    explicit Router(ServerImpl& srv) : srv_(srv) {}
+    /// Routes go to `target` (the plain or the HTTPS listener); `tls` marks its requests.
+    Router(ServerImpl& srv, httplib::Server& target, bool tls) : srv_(srv), target_(target), tls_(tls) {}
     void get(const std::string& pattern, Need need, Handler h);
     void post(const std::string& pattern, Need need, Handler h);
     void put(const std::string& pattern, Need need, Handler h);
@@ -151,6 +153,8 @@ public:
 private:
     httplib::Server::Handler wrap(Need need, bool mutating, Handler h);
     ServerImpl& srv_;
+    httplib::Server& target_;
+    bool tls_;
 };
 
 /// Registration of each resource (one file each).

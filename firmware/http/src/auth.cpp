@@ -29,10 +29,11 @@ std::string make_setup_code() {
     return code;
 }
 
-std::string session_cookie(ServerImpl& srv, const std::string& id, long max_age) {
+// `tls`: the request came over HTTPS, so the cookie must never travel over plain HTTP.
+std::string session_cookie(ServerImpl& srv, const std::string& id, long max_age, bool tls) {
     std::string c = std::string(kCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                     std::to_string(max_age);
-    if (srv.cfg.secure_cookies) c += "; Secure";
+    if (srv.cfg.secure_cookies || tls) c += "; Secure";
     return c;
 }
 
@@ -55,14 +56,14 @@ json principal_json(const Principal& p) {
     return {{"id", p.user_id}, {"username", p.name}, {"role", to_string(p.role)}};
 }
 
-Result<Reply> login_reply(ServerImpl& srv, const store::User& u, int status) {
+Result<Reply> login_reply(ServerImpl& srv, const store::User& u, int status, bool tls) {
     const std::string sid = srv.sessions.create(u.id, u.username, to_http(u.role));
     auto s = srv.sessions.find(sid, false);
     Reply r;
     r.status = status;
     r.body = {{"user", user_json(u)}, {"csrf", s ? s->csrf : ""}};
     r.headers.emplace_back("Set-Cookie",
-                           session_cookie(srv, sid, static_cast<long>(srv.cfg.session_ttl.count())));
+                           session_cookie(srv, sid, static_cast<long>(srv.cfg.session_ttl.count()), tls));
     return r;
 }
 
@@ -235,7 +236,7 @@ void register_auth(Router& r) {
         who.name = username;
         who.role = Role::admin;
         srv.audit(who, "user.setup", username, "first admin account", ctx.address());
-        return login_reply(srv, u, 201);
+        return login_reply(srv, u, 201, ctx.tls);
     });
 
     r.post("/api/v1/auth/login", Need::open, [](Ctx& ctx) -> Result<Reply> {
@@ -272,13 +273,13 @@ void register_auth(Router& r) {
         who.name = found->username;
         who.role = to_http(found->role);
         srv.audit(who, "auth.login", found->username, "", ctx.address());
-        return login_reply(srv, *found, 200);
+        return login_reply(srv, *found, 200, ctx.tls);
     });
 
     r.post("/api/v1/auth/logout", Need::session_only, [](Ctx& ctx) -> Result<Reply> {
         if (!ctx.who.bearer) ctx.srv.sessions.remove(ctx.who.session);
         Reply rep = ok({{"ok", true}});
-        rep.headers.emplace_back("Set-Cookie", session_cookie(ctx.srv, "", 0));
+        rep.headers.emplace_back("Set-Cookie", session_cookie(ctx.srv, "", 0, ctx.tls));
         return rep;
     });
 
@@ -305,7 +306,7 @@ void register_auth(Router& r) {
         }));
         ctx.srv.sessions.remove_user(u.id);
         ctx.srv.audit(ctx.who, "user.password", u.username, "", ctx.address());
-        return login_reply(ctx.srv, u, 200);
+        return login_reply(ctx.srv, u, 200, ctx.tls);
     });
 }
 

@@ -237,9 +237,11 @@ Result<std::optional<std::int64_t>> opt_int(const json& o, const char* key, std:
 
 httplib::Server::Handler Router::wrap(Need need, bool mutating, Handler h) {
     ServerImpl* srv = &srv_;
-    return [srv, need, mutating, h = std::move(h)](const httplib::Request& req,
-                                                   httplib::Response& res) {
+    const bool tls = tls_;
+    return [srv, need, mutating, tls, h = std::move(h)](const httplib::Request& req,
+                                                        httplib::Response& res) {
         Ctx ctx(*srv, req, res);
+        ctx.tls = tls;
         try {
             if (mutating && !is_upload_path(req.path) && req.body.size() > srv->cfg.max_body) {
                 write_error(res, Error{Errc::payload_too_large, -1, "request body too large"});
@@ -289,11 +291,11 @@ httplib::Server::Handler Router::wrap(Need need, bool mutating, Handler h) {
     };
 }
 
-void Router::get(const std::string& p, Need n, Handler h) { srv_.svr.Get(p, wrap(n, false, std::move(h))); }
-void Router::post(const std::string& p, Need n, Handler h) { srv_.svr.Post(p, wrap(n, true, std::move(h))); }
-void Router::put(const std::string& p, Need n, Handler h) { srv_.svr.Put(p, wrap(n, true, std::move(h))); }
-void Router::patch(const std::string& p, Need n, Handler h) { srv_.svr.Patch(p, wrap(n, true, std::move(h))); }
-void Router::del(const std::string& p, Need n, Handler h) { srv_.svr.Delete(p, wrap(n, true, std::move(h))); }
+void Router::get(const std::string& p, Need n, Handler h) { target_.Get(p, wrap(n, false, std::move(h))); }
+void Router::post(const std::string& p, Need n, Handler h) { target_.Post(p, wrap(n, true, std::move(h))); }
+void Router::put(const std::string& p, Need n, Handler h) { target_.Put(p, wrap(n, true, std::move(h))); }
+void Router::patch(const std::string& p, Need n, Handler h) { target_.Patch(p, wrap(n, true, std::move(h))); }
+void Router::del(const std::string& p, Need n, Handler h) { target_.Delete(p, wrap(n, true, std::move(h))); }
 
 // ---- assets -----------------------------------------------------------------------------------
 
@@ -373,16 +375,17 @@ void serve_asset(ServerImpl& srv, const httplib::Request& req, httplib::Response
 
 // ---- public Server ----------------------------------------------------------------------------
 
-Server::Server(ServerConfig config, CoreHooks hooks)
-    : impl_(std::make_unique<ServerImpl>(std::move(config), std::move(hooks))) {
-    auto& s = *impl_;
+namespace {
+
+// Everything but the routes' listener: limits, timeouts, headers, error mapping, routes, assets.
+void configure(ServerImpl& s, httplib::Server& svr, bool tls) {
     const int threads = std::max(2, s.cfg.threads);
-    s.svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-    s.svr.set_payload_max_length(std::max(s.cfg.max_body, s.cfg.max_upload));
-    s.svr.set_read_timeout(10, 0);
-    s.svr.set_write_timeout(10, 0);
-    s.svr.set_keep_alive_timeout(5);
-    s.svr.set_default_headers({
+    svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    svr.set_payload_max_length(std::max(s.cfg.max_body, s.cfg.max_upload));
+    svr.set_read_timeout(10, 0);
+    svr.set_write_timeout(10, 0);
+    svr.set_keep_alive_timeout(5);
+    httplib::Headers headers = {
         {"Content-Security-Policy", kCsp},
         {"X-Content-Type-Options", "nosniff"},
         {"X-Frame-Options", "DENY"},
@@ -390,9 +393,15 @@ Server::Server(ServerConfig config, CoreHooks hooks)
         {"Cross-Origin-Opener-Policy", "same-origin"},
         {"Cross-Origin-Resource-Policy", "same-origin"},
         {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
-    });
-    ServerImpl* sp = impl_.get();
-    s.svr.set_pre_routing_handler([sp](const httplib::Request& req, httplib::Response& res) {
+    };
+    // Browsers ignore HSTS from a certificate they had to be told to accept; it still tells
+    // them not to fall back to plain HTTP once the official accepted it.
+    if (tls && s.cfg.https && s.cfg.https->redirect_http) {
+        headers.emplace("Strict-Transport-Security", "max-age=31536000");
+    }
+    svr.set_default_headers(headers);
+    ServerImpl* sp = &s;
+    svr.set_pre_routing_handler([sp](const httplib::Request& req, httplib::Response& res) {
         // Refuse oversized bodies before reading them.
         const std::string cl = req.get_header_value("Content-Length");
         std::uint64_t len = 0;
@@ -408,18 +417,18 @@ Server::Server(ServerConfig config, CoreHooks hooks)
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });
-    s.svr.set_error_handler(httplib::Server::HandlerWithResponse(
+    svr.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty() && res.status >= 400) {
             write_error(res, Error{errc_for_status(res.status), -1, ""});
         }
         return httplib::Server::HandlerResponse::Handled;
     }));
-    s.svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         write_error(res, Error{Errc::internal, -1, ""});
     });
 
-    Router r(s);
+    Router r(s, svr, tls);
     register_health(r);
     register_auth(r);
     register_events(r);
@@ -432,17 +441,65 @@ Server::Server(ServerConfig config, CoreHooks hooks)
     register_reports(r);
     register_system(r);
 
-    s.svr.Get("/api/v1/openapi.json", [sp](const httplib::Request& req, httplib::Response& res) {
+    svr.Get("/api/v1/openapi.json", [sp](const httplib::Request& req, httplib::Response& res) {
         serve_asset(*sp, req, res, "openapi.json");
     });
-    s.svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) {
+    svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) {
         write_error(res, Error{Errc::not_found, -1, "no such endpoint"});
     });
-    s.svr.Get(R"(/(.*))", [sp](const httplib::Request& req, httplib::Response& res) {
+    svr.Get(R"(/(.*))", [sp](const httplib::Request& req, httplib::Response& res) {
         std::string rel = req.matches[1];
         if (rel.empty()) rel = "index.html";
         serve_asset(*sp, req, res, rel);
     });
+}
+
+// Plain HTTP when `redirect_http`: every request is sent to the same path over HTTPS.
+void configure_redirect(ServerImpl& s, httplib::Server& svr) {
+    svr.new_task_queue = [] { return new httplib::ThreadPool(2); };
+    svr.set_read_timeout(10, 0);
+    svr.set_keep_alive_timeout(5);
+    svr.set_payload_max_length(s.cfg.max_body);
+    ServerImpl* sp = &s;
+    auto redirect = [sp](const httplib::Request& req, httplib::Response& res) {
+        std::string host = req.get_header_value("Host");
+        if (!host.empty() && host.front() == '[') {
+            host = host.substr(0, host.find(']') + 1);  // [v6]:port
+        } else if (const auto colon = host.find(':'); colon != std::string::npos) {
+            host.resize(colon);
+        }
+        bool ok = !host.empty() && host.size() < 256;
+        for (char c : host) {
+            ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                        c == ':' || c == '[' || c == ']');
+        }
+        if (!ok) host = "localhost";
+        std::string target = req.target.empty() || req.target.front() != '/' ? "/" : req.target;
+        const int port = sp->tls_port.load();
+        res.status = 308;  // keeps the method and body (API scripts)
+        res.set_header("Location",
+                       "https://" + host + (port == 443 ? "" : ":" + std::to_string(port)) + target);
+        res.set_header("Cache-Control", "no-store");
+    };
+    const std::string any = R"(.*)";
+    svr.Get(any, redirect);
+    svr.Post(any, redirect);
+    svr.Put(any, redirect);
+    svr.Patch(any, redirect);
+    svr.Delete(any, redirect);
+    svr.Options(any, redirect);
+}
+
+}  // namespace
+
+Server::Server(ServerConfig config, CoreHooks hooks)
+    : impl_(std::make_unique<ServerImpl>(std::move(config), std::move(hooks))) {
+    auto& s = *impl_;
+    if (s.cfg.https && s.cfg.https->redirect_http) {
+        configure_redirect(s, s.svr);
+    } else {
+        configure(s, s.svr, false);
+    }
 }
 
 Server::~Server() { stop(); }
@@ -459,6 +516,24 @@ void Server::start() {
         if (!db) throw std::runtime_error("http: cannot open database " + s.cfg.db_path.string());
     }
     init_setup_code(s);
+    if (s.cfg.https) {
+        const auto& h = *s.cfg.https;
+        s.certificate = ensure_certificate(h.cert, h.key);
+        s.tls_svr = std::make_unique<httplib::SSLServer>(h.cert.c_str(), h.key.c_str());
+        if (!s.tls_svr->is_valid()) {
+            s.tls_svr.reset();
+            throw std::runtime_error("https: cannot use " + h.cert.string() + " with " + h.key.string());
+        }
+        configure(s, *s.tls_svr, true);
+        int tls_port = h.port;
+        if (tls_port == 0) {
+            tls_port = s.tls_svr->bind_to_any_port(h.host);
+            if (tls_port <= 0) throw std::runtime_error("https: cannot bind " + h.host);
+        } else if (!s.tls_svr->bind_to_port(h.host, tls_port)) {
+            throw std::runtime_error("https: cannot bind " + h.host + ":" + std::to_string(tls_port));
+        }
+        s.tls_port = tls_port;
+    }
     int port = s.cfg.port;
     if (port == 0) {
         port = s.svr.bind_to_any_port(s.cfg.host);
@@ -473,8 +548,9 @@ void Server::start() {
         s.hub.impl().closing = false;
     }
     s.thread = std::thread([&s] { s.svr.listen_after_bind(); });
-    // Return only once the accept loop runs, so that an early stop() cannot be lost.
-    for (int i = 0; i < 5000 && !s.svr.is_running(); ++i) {
+    if (s.tls_svr) s.tls_thread = std::thread([&s] { s.tls_svr->listen_after_bind(); });
+    // Return only once the accept loops run, so that an early stop() cannot be lost.
+    for (int i = 0; i < 5000 && (!s.svr.is_running() || (s.tls_svr && !s.tls_svr->is_running())); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 }
@@ -488,10 +564,14 @@ void Server::stop() {
     }
     s.hub.impl().cv.notify_all();
     s.svr.stop();
+    if (s.tls_svr) s.tls_svr->stop();
     if (s.thread.joinable()) s.thread.join();
+    if (s.tls_thread.joinable()) s.tls_thread.join();
 }
 
 int Server::port() const { return impl_->bound_port; }
+int Server::https_port() const { return impl_->tls_port; }
+const CertificateInfo& Server::certificate() const { return impl_->certificate; }
 SseHub& Server::events() { return impl_->hub; }
 
 std::string Server::setup_code() {

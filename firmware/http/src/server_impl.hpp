@@ -71,6 +71,10 @@ struct ServerImpl {
     CoreHooks hooks;
     httplib::Server svr;
     std::thread thread;
+    std::unique_ptr<httplib::SSLServer> tls_svr;  ///< the HTTPS listener (cfg.https)
+    std::thread tls_thread;
+    std::atomic<int> tls_port{0};
+    CertificateInfo certificate;
     SseHub hub;
     Sessions sessions;
     Limiter limiter;

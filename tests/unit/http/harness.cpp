@@ -141,6 +141,14 @@ Client::Client(int port) : cli("127.0.0.1", port) {
     cli.set_read_timeout(10, 0);
 }
 
+Client::Client(int port, const std::string& ca_cert)
+    : cli("https://127.0.0.1:" + std::to_string(port)) {
+    cli.set_connection_timeout(5, 0);
+    cli.set_read_timeout(10, 0);
+    cli.set_ca_cert_path(ca_cert.c_str());
+    cli.enable_server_certificate_verification(true);
+}
+
 httplib::Headers Client::headers(httplib::Headers extra) const {
     if (!cookie.empty()) extra.emplace("Cookie", cookie);
     if (send_csrf && !csrf.empty()) extra.emplace("X-CSRF-Token", csrf);
@@ -182,7 +190,9 @@ Res Client::del(const std::string& path) { return wrap(cli.Delete(path, headers(
 
 // ---- harness ----------------------------------------------------------------------------------
 
-Harness::Harness() {
+Harness::Harness() : Harness([](http::ServerConfig&) {}) {}
+
+Harness::Harness(const std::function<void(http::ServerConfig&)>& tweak) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "cunxin-http-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir = tmpl;
@@ -192,14 +202,13 @@ Harness::Harness() {
     core = std::make_unique<StoreCore>(*db);
     work_.emplace(ioc.get_executor());
     core_thread_ = std::thread([this] { ioc.run(); });
-    http::ServerConfig cfg;
     cfg.host = "127.0.0.1";
     cfg.port = 0;
     cfg.db_path = dir / "cunxin.db";
     cfg.threads = 4;
     cfg.max_body = 64 * 1024;
     cfg.max_upload = 1 << 20;
-    http::CoreHooks hooks;
+    tweak(cfg);
     hooks.post = [this](std::function<void()> f) { cunxin::asio::post(ioc, std::move(f)); };
     hooks.db = db.get();
     hooks.core = core.get();
@@ -217,6 +226,15 @@ Harness::~Harness() {
     db.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+}
+
+void Harness::restart_server() {
+    server->stop();
+    server.reset();
+    server = std::make_unique<http::Server>(cfg, hooks);
+    server->start();
+    port = server->port();
+    admin_.reset();
 }
 
 void Harness::on_core(std::function<void()> fn) {

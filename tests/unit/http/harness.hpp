@@ -63,6 +63,8 @@ struct Res {
 class Client {
 public:
     explicit Client(int port);
+    /// Over HTTPS, trusting only the certificate in `ca_cert` (hostname checked: 127.0.0.1).
+    Client(int port, const std::string& ca_cert);
     Res get(const std::string& path, httplib::Headers extra = {});
     Res post_raw(const std::string& path, const std::string& body, httplib::Headers extra = {});
     Res post(const std::string& path, const json& body) { return post_raw(path, body.dump()); }
@@ -84,6 +86,8 @@ private:
 class Harness {
 public:
     Harness();
+    /// With a changed server configuration (HTTPS, session lifetimes…).
+    explicit Harness(const std::function<void(cunxin::http::ServerConfig&)>& tweak);
     ~Harness();
     Harness(const Harness&) = delete;
     Harness& operator=(const Harness&) = delete;
@@ -94,12 +98,16 @@ public:
     Client user(const std::string& name, const std::string& role);
     /// Runs fn on the core thread and waits.
     void on_core(std::function<void()> fn);
+    /// Stops the server and starts a new one on the same database (a power cut, minus the cut).
+    void restart_server();
 
     std::filesystem::path dir;
     cunxin::asio::io_context ioc;
     std::unique_ptr<cunxin::store::Database> db;  ///< write connection: core thread only
     std::unique_ptr<StoreCore> core;
     std::unique_ptr<cunxin::http::Server> server;
+    cunxin::http::ServerConfig cfg;
+    cunxin::http::CoreHooks hooks;
     int port = 0;
 
 private:

@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "cunxin/http/tls.hpp"
 
 namespace cunxin::store {
 class Database;
@@ -18,6 +21,15 @@ namespace cunxin::http {
 
 class CoreApi;
 struct ServerImpl;
+
+/// The optional HTTPS listener (same routes as plain HTTP).
+struct HttpsConfig {
+    std::string host = "0.0.0.0";         ///< address to bind
+    int port = 8443;                      ///< 0 = pick a free port (tests)
+    std::filesystem::path cert;           ///< PEM certificate; generated with `key` when both are missing
+    std::filesystem::path key;            ///< PEM private key (mode 0600 when generated)
+    bool redirect_http = false;           ///< plain HTTP then only redirects to HTTPS (308)
+};
 
 /// How the server listens and where its data lives.
 struct ServerConfig {
@@ -32,7 +44,8 @@ struct ServerConfig {
     std::chrono::seconds session_ttl{12 * 3600};    ///< absolute session lifetime
     std::chrono::seconds session_idle{30 * 60};     ///< idle timeout (background polls don't extend)
     std::chrono::milliseconds core_timeout{3000};   ///< deadline for work handed to the core
-    bool secure_cookies = false;          ///< add `Secure` to cookies (when served over HTTPS)
+    bool secure_cookies = false;          ///< `Secure` on every cookie (requests over HTTPS always get it)
+    std::optional<HttpsConfig> https;     ///< also serve HTTPS
 };
 
 /// How HTTP threads reach the core thread.
@@ -81,6 +94,10 @@ public:
     void stop();
     /// The bound port (useful with port 0).
     int port() const;
+    /// The bound HTTPS port, 0 without HTTPS.
+    int https_port() const;
+    /// The HTTPS certificate (generated or reused by start()); empty fingerprint without HTTPS.
+    const CertificateInfo& certificate() const;
     /// The live-event hub (publish from any thread).
     SseHub& events();
     /// The one-time setup code while no admin account exists ("XXXX-XXXX"), else empty.

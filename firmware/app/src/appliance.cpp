@@ -247,6 +247,27 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         watchdog.emplace(io, std::chrono::duration_cast<std::chrono::milliseconds>(*period),
                          [&notifier] { notifier.watchdog(); });
     }
+    // Test hook (fault injection, tests/unit/board/daemon_watchdog.cpp): the core loop really
+    // blocks after CUNXIN_FAULT_HANG_CORE_AFTER_MS; the package never sets it.
+    asio::steady_timer fault_hang(io);
+    if (const auto after = parse_fault_hang_after(std::getenv("CUNXIN_FAULT_HANG_CORE_AFTER_MS"))) {
+        log::warn("app", "fault injection: the core loop will hang in " + std::to_string(after->count()) +
+                             " ms (CUNXIN_FAULT_HANG_CORE_AFTER_MS)");
+        fault_hang.expires_after(*after);
+        fault_hang.async_wait([](const boost::system::error_code& ec) {
+            if (ec) return;
+            log::warn("app", "fault injection: core loop hangs now");
+            hang_forever();
+        });
+    }
+    // SD-card wear: every 10 minutes with nothing on air, fold the WAL into the database
+    // file and truncate it (board/README.md, "SD-card care").
+    Ticker checkpoint(io, 10min, [&] {
+        if (outbox.in_flight() > 0) return;
+        if (auto r = db.checkpoint_truncate(); !r) {
+            log::warn("store", "WAL checkpoint failed: " + r.error().detail);
+        }
+    });
     Ticker status(io, 10s, [&] {
         notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
                         std::to_string(outbox.in_flight()) + " segment(s) on air");
@@ -265,6 +286,8 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         progress.cancel();
         status.cancel();
         if (watchdog) watchdog->cancel();
+        fault_hang.cancel();
+        checkpoint.cancel();
         pool.stop();
         // Give in-flight commands a moment to finish, then leave the loop.
         auto grace = std::make_shared<asio::steady_timer>(io, 3s);

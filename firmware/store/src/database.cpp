@@ -126,6 +126,10 @@ Result<Database> Database::open(const std::string& path, OpenOptions options) {
             }
             // FULL: every commit is fsynced, so an acknowledged message survives a power cut.
             i.exec("PRAGMA synchronous=FULL");
+            // Automatic checkpoints every 1,000 pages (~4 MB, SQLite's default, stated here), and a
+            // WAL grown by a burst cut back to 4 MB after one: few, batched writes to the SD card.
+            i.exec("PRAGMA wal_autocheckpoint=1000");
+            i.exec("PRAGMA journal_size_limit=4194304");
             if (options.check_integrity) {
                 auto s = i.prepare("PRAGMA integrity_check(5)");
                 std::string result;
@@ -191,6 +195,32 @@ Result<void> Database::backup_to(const std::string& path) {
     if (rc != SQLITE_DONE) out = cunxin::unexpected(error_from(dest, rc, "backup step"));
     sqlite3_close_v2(dest);
     return out;
+}
+
+Result<bool> Database::checkpoint_truncate() {
+    if (impl_->read_only) {
+        return cunxin::unexpected(Error{Errc::read_only, -1, "checkpoint on a read-only connection"});
+    }
+    // TRUNCATE waits for readers through the busy handler: wait briefly here, not the
+    // connection's busy_timeout (the caller is the core loop), then restore it.
+    int timeout_ms = 0;
+    {
+        sqlite3_stmt* q = nullptr;
+        if (sqlite3_prepare_v2(impl_->db, "PRAGMA busy_timeout", -1, &q, nullptr) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW) {
+            timeout_ms = sqlite3_column_int(q, 0);
+        }
+        sqlite3_finalize(q);
+    }
+    sqlite3_busy_timeout(impl_->db, 100);
+    int wal_frames = 0;
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(impl_->db, "main", SQLITE_CHECKPOINT_TRUNCATE, &wal_frames, &copied);
+    sqlite3_busy_timeout(impl_->db, timeout_ms);
+    if (rc == SQLITE_BUSY) return false;
+    if (rc != SQLITE_OK) return cunxin::unexpected(error_from(impl_->db, rc, "wal_checkpoint(TRUNCATE)"));
+    return true;
 }
 
 Transaction::Transaction(Database& db) : db_(db) {

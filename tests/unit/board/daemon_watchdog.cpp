@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Plays systemd for `cunxin run`: a notify socket, WATCHDOG_USEC, the keep-alives,
-// and the restart of a daemon whose loop stops (SIGSTOP stands in for a hang).
+// Plays systemd for `cunxin run`: a notify socket, WATCHDOG_USEC, the keep-alives, and the
+// restart of a daemon whose core event loop really hangs (the test hook
+// CUNXIN_FAULT_HANG_CORE_AFTER_MS blocks it) while its HTTP threads still answer.
 // Exit 0 pass, 1 fail, 77 skipped (binary without `run` or without the notifier).
 // usage: daemon_watchdog CUNXIN_BINARY
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -13,11 +16,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +34,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kWatchdog = 3s;  // WatchdogSec the "unit" gives the daemon
+constexpr int kHangAfterMs = 8000;  // the fault hook blocks the core loop this long after start
 
 int failures = 0;
 
@@ -80,9 +86,18 @@ bool has_line(const std::string& msg, const std::string& line) {
     return false;
 }
 
-pid_t start(const std::string& binary, const fs::path& dir, const std::string& notify, int port) {
+pid_t start(const std::string& binary, const fs::path& dir, const std::string& notify, int port,
+            bool hang = false) {
     const pid_t pid = ::fork();
     if (pid == 0) {
+        // SIGABRT would dump core; the supervisor's kill must not leave a core file behind.
+        const rlimit no_core{0, 0};
+        ::setrlimit(RLIMIT_CORE, &no_core);
+        if (hang) {
+            ::setenv("CUNXIN_FAULT_HANG_CORE_AFTER_MS", std::to_string(kHangAfterMs).c_str(), 1);
+        } else {
+            ::unsetenv("CUNXIN_FAULT_HANG_CORE_AFTER_MS");
+        }
         const std::string usec = std::to_string(std::chrono::microseconds(kWatchdog).count());
         ::setenv("NOTIFY_SOCKET", notify.c_str(), 1);
         ::setenv("WATCHDOG_USEC", usec.c_str(), 1);
@@ -147,6 +162,57 @@ void stop(pid_t pid) {
     ::waitpid(pid, nullptr, 0);
 }
 
+/// One HTTP/1.1 request to the daemon on 127.0.0.1; returns the status code (0: no answer
+/// within `limit`) and the body in `body`.
+int http(int port, const std::string& method, const std::string& target, const std::string& token,
+         const std::string& json, std::string& body, std::chrono::seconds limit = 10s) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    std::unique_ptr<int, void (*)(int*)> guard(new int(fd), [](int* p) {
+        ::close(*p);
+        delete p;
+    });
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return 0;
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+    if (!json.empty()) req += "Content-Type: application/json\r\n";
+    req += "Content-Length: " + std::to_string(json.size()) + "\r\n\r\n" + json;
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return 0;
+    std::string all;
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+        pollfd p{fd, POLLIN, 0};
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, left.count()))) != 1) break;
+        char buf[4096];
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        all.append(buf, static_cast<std::size_t>(n));
+    }
+    if (all.rfind("HTTP/1.1 ", 0) != 0 || all.size() < 12) return 0;
+    const auto head_end = all.find("\r\n\r\n");
+    body = head_end == std::string::npos ? std::string() : all.substr(head_end + 4);
+    return std::atoi(all.c_str() + 9);
+}
+
+/// Runs `cunxin token create` on the data directory; the new bearer token, or "".
+std::string create_token(const std::string& binary, const fs::path& dir) {
+    const std::string cmd = "'" + binary + "' token create --data-dir '" + (dir / "data").string() +
+                            "' --name watchdog-test --role operator 2>/dev/null";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return {};
+    char line[512] = {};
+    const bool got = std::fgets(line, sizeof line, p) != nullptr;
+    ::pclose(p);
+    std::string token = got ? line : "";
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    return token;
+}
+
 std::string tail_log(const fs::path& dir) {
     std::ifstream in(dir / "daemon.log");
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -169,15 +235,26 @@ int main(int argc, char** argv) {
             std::printf("cunxin does not use SystemdNotifier yet: skipped\n");
             return 77;
         }
+        if (image.find("CUNXIN_FAULT_HANG_CORE_AFTER_MS") == std::string::npos) {
+            std::printf("FAIL: cunxin lacks the fault hook CUNXIN_FAULT_HANG_CORE_AFTER_MS\n");
+            return 1;
+        }
     }
     const fs::path dir = fs::temp_directory_path() / ("cunxin-watchdog-" + std::to_string(::getpid()));
     fs::create_directories(dir / "data");
     std::ofstream(dir / "config.json") << "{\"log_level\": \"info\"}\n";
     NotifySocket sock((dir / "notify.sock").string());
     const int port = 20000 + static_cast<int>(::getpid() % 20000);
+    const std::string token = create_token(binary, dir);
+    if (token.empty()) {
+        std::printf("FAIL: `cunxin token create` gave no token\n");
+        fs::remove_all(dir);
+        return 1;
+    }
 
-    // 1) Start: READY=1, then keep-alives at least every WatchdogSec/2.
-    pid_t pid = start(binary, dir, sock.path, port);
+    // 1) Start with the fault hook armed: READY=1, then keep-alives at least every WatchdogSec.
+    const auto started = Clock::now();
+    pid_t pid = start(binary, dir, sock.path, port, /*hang=*/true);
     bool exited = false;
     if (!wait_ready(sock, pid, 60s, exited)) {
         const std::string log = tail_log(dir);
@@ -192,21 +269,56 @@ int main(int argc, char** argv) {
         return 1;
     }
     check(true, "READY=1 received");
-    // systemd's contract: a keep-alive within every WatchdogSec (the daemon aims at half).
     Clock::duration gap{};
-    const int alive = count_keepalives(sock, 3 * kWatchdog, &gap);
-    check(alive >= 3 && gap < kWatchdog, "keep-alives in " + std::to_string(3 * kWatchdog.count()) +
-                                             " s: " + std::to_string(alive) + ", longest silence " + ms(gap));
+    const int alive = count_keepalives(sock, 4000ms, &gap);
+    check(alive >= 2 && gap < kWatchdog,
+          "keep-alives in 4 s: " + std::to_string(alive) + ", longest silence " + ms(gap));
+    // Data written through the API (HTTP thread -> core loop -> SQLite) before the hang.
+    std::string body;
+    const int created = http(port, "POST", "/api/v1/contacts", token,
+                             R"({"name": "王五", "mobile": "13900139000"})", body);
+    check(created == 201, "contact created before the hang: HTTP " + std::to_string(created) + " " + body);
 
-    // 2) The loop stops (SIGSTOP freezes it): no keep-alive within WatchdogSec, so
-    //    the supervisor kills it, as systemd would (SIGABRT, then SIGKILL).
-    ::kill(pid, SIGSTOP);
-    count_keepalives(sock, 300ms);  // drain what was already queued
-    const int during_hang = count_keepalives(sock, kWatchdog);
-    check(during_hang == 0, "no keep-alive from a stopped loop: " + std::to_string(during_hang));
-    stop(pid);
+    // 2) Supervise as systemd does: a keep-alive must come within WatchdogSec of the last one.
+    //    The hook blocks the core loop kHangAfterMs after start; the keep-alives must stop.
+    auto last = Clock::now();
+    bool timed_out = false;
+    const auto supervise_until = started + std::chrono::milliseconds(kHangAfterMs) + 20s;
+    while (Clock::now() < supervise_until) {
+        auto m = sock.next(std::min(supervise_until, last + kWatchdog));
+        if (m) {
+            if (has_line(*m, "WATCHDOG=1")) last = Clock::now();
+            continue;
+        }
+        if (Clock::now() - last >= kWatchdog) {
+            timed_out = true;
+            break;
+        }
+    }
+    const auto detected = Clock::now() - started;
+    check(timed_out, "watchdog timeout: no keep-alive for WatchdogSec after the hang, detected " +
+                         ms(detected) + " after start");
+    check(detected >= std::chrono::milliseconds(kHangAfterMs),
+          "the keep-alives stopped only after the hook fired (" + std::to_string(kHangAfterMs) + " ms)");
+    check(tail_log(dir).find("fault injection: core loop hangs now") != std::string::npos,
+          "daemon log shows the core loop hanging");
+    // The HTTP threads still run: a hung core loop alone must stop the keep-alives.
+    const int health = http(port, "GET", "/api/v1/health", "", "", body);
+    check(health == 200, "HTTP threads still answer /api/v1/health during the hang: HTTP " +
+                             std::to_string(health));
+    const int during_hang = count_keepalives(sock, 1000ms);
+    check(during_hang == 0, "no keep-alive from the hung loop: " + std::to_string(during_hang));
+    // systemd's action on a watchdog timeout: SIGABRT (WatchdogSignal=), SIGKILL after a grace.
+    ::kill(pid, SIGABRT);
+    int status = 0;
+    pid_t r = 0;
+    const auto abort_deadline = Clock::now() + 10s;
+    while ((r = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < abort_deadline) ::usleep(20000);
+    check(r == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+          "the hung daemon ends on SIGABRT");
+    if (r != pid) stop(pid);
 
-    // 3) Restart on the same data directory: ready again, keep-alives again.
+    // 3) Restart (Restart=on-failure) on the same data directory, without the hook.
     pid = start(binary, dir, sock.path, port);
     const bool again = wait_ready(sock, pid, 60s, exited);
     check(again, "READY=1 after the restart");
@@ -214,11 +326,12 @@ int main(int argc, char** argv) {
         const int alive2 = count_keepalives(sock, 3 * kWatchdog, &gap);
         check(alive2 >= 3 && gap < kWatchdog, "keep-alives after the restart: " + std::to_string(alive2) +
                                                   ", longest silence " + ms(gap));
+        const int listed = http(port, "GET", "/api/v1/contacts", token, "", body);
+        check(listed == 200 && body.find("13900139000") != std::string::npos,
+              "data intact: the contact written before the hang is there (HTTP " + std::to_string(listed) + ")");
         // 4) Orderly stop: SIGTERM ends it with status 0 within the unit's TimeoutStopSec.
         ::kill(pid, SIGTERM);
-        int status = 0;
         const auto deadline = Clock::now() + 30s;
-        pid_t r = 0;
         while ((r = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) ::usleep(50000);
         check(r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM: clean exit");
         if (r != pid) stop(pid);

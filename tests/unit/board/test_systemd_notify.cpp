@@ -202,3 +202,17 @@ TEST_CASE("WATCHDOG_USEC / WATCHDOG_PID parsing") {
         CHECK(parse_watchdog_env(r.usec, r.pid, r.own_pid) == r.want);
     }
 }
+
+TEST_CASE("fault-injection hook CUNXIN_FAULT_HANG_CORE_AFTER_MS: only a plain millisecond count arms it") {
+    using cunxin::app::parse_fault_hang_after;
+    CHECK(parse_fault_hang_after("5000") == std::optional(std::chrono::milliseconds(5000)));
+    CHECK(parse_fault_hang_after("0") == std::optional(std::chrono::milliseconds(0)));
+    CHECK(parse_fault_hang_after("86400000") == std::optional(std::chrono::milliseconds(86400000)));
+    CHECK_FALSE(parse_fault_hang_after(nullptr));  // unset: production
+    CHECK_FALSE(parse_fault_hang_after(""));
+    CHECK_FALSE(parse_fault_hang_after("5s"));
+    CHECK_FALSE(parse_fault_hang_after("-1"));
+    CHECK_FALSE(parse_fault_hang_after(" 5"));
+    CHECK_FALSE(parse_fault_hang_after("86400001"));
+    CHECK_FALSE(parse_fault_hang_after("99999999999999999999999"));
+}

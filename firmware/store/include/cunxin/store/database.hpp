@@ -45,6 +45,10 @@ public:
     Result<std::string> integrity_check();
     /// Writes a consistent copy of the live database to `path` (sqlite3_backup), while running.
     Result<void> backup_to(const std::string& path);
+    /// Copies the WAL into the database file and truncates the -wal file to zero bytes
+    /// (PRAGMA wal_checkpoint(TRUNCATE)); for idle moments (SD-card wear, see board/README.md).
+    /// Ok(false) when a reader or writer kept it from completing (try again later).
+    Result<bool> checkpoint_truncate();
 
     /// Raw handle for the store's own implementation files.
     sqlite3* handle() noexcept;

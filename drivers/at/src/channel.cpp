@@ -6,10 +6,24 @@
 
 namespace cunxin::at {
 
+namespace {
+
+/// The suspended caller of a command: resumed once, when its result is in.
+struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void resume() = 0;
+};
+
+template <class Handler>
+struct WaiterFor final : Waiter {
+    explicit WaiterFor(Handler&& h) : handler(std::move(h)) {}
+    void resume() override { std::move(handler)(); }
+    Handler handler;
+};
+
+}  // namespace
+
 struct Channel::Pending {
-    explicit Pending(asio::any_io_executor ex) : signal(ex) {
-        signal.expires_at(asio::steady_timer::time_point::max());
-    }
     std::string line;
     std::string payload;
     bool wants_prompt = false;
@@ -17,7 +31,7 @@ struct Channel::Pending {
     std::chrono::milliseconds timeout{0};
     std::string expect;
     Response response;
-    asio::steady_timer signal;
+    std::unique_ptr<Waiter> waiter;  ///< set while the caller is suspended
     bool done = false;
     Result<Response> result;
 };
@@ -32,6 +46,14 @@ Channel::Channel(asio::any_io_executor executor, std::unique_ptr<serial::ByteStr
 
 Channel::~Channel() {
     if (stream_) stream_->close();
+    // Callers still suspended (normally none: they hold the channel) wake up with Errc::Cancelled.
+    std::vector<std::shared_ptr<Pending>> left(queue_.begin(), queue_.end());
+    if (current_) left.push_back(current_);
+    left.insert(left.end(), completed_.begin(), completed_.end());
+    for (auto& p : left) {
+        if (!p->waiter) continue;
+        asio::post(executor_, [w = std::move(p->waiter)] { w->resume(); });
+    }
 }
 
 void Channel::start() {
@@ -42,7 +64,7 @@ void Channel::start() {
 
 asio::awaitable<Result<Response>> Channel::command(std::string line,
                                                    std::chrono::milliseconds timeout) {
-    auto p = std::make_shared<Pending>(executor_);
+    auto p = std::make_shared<Pending>();
     p->expect = expected_prefix(line);
     p->line = std::move(line);
     p->timeout = timeout;
@@ -51,7 +73,7 @@ asio::awaitable<Result<Response>> Channel::command(std::string line,
 
 asio::awaitable<Result<Response>> Channel::command_with_prompt(std::string line, std::string payload,
                                                                std::chrono::milliseconds timeout) {
-    auto p = std::make_shared<Pending>(executor_);
+    auto p = std::make_shared<Pending>();
     p->expect = expected_prefix(line);
     p->line = std::move(line);
     p->payload = std::move(payload);
@@ -65,11 +87,35 @@ asio::awaitable<Result<Response>> Channel::submit(std::shared_ptr<Pending> p) {
     queue_.push_back(p);
     pump();
     if (!p->done) {
-        boost::system::error_code ec;
-        co_await p->signal.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        // Suspend until finish() has the result; resume_completed() wakes us (see there for when).
+        // The initiation captures a raw pointer: GCC 12 may destroy temporaries of a co_await
+        // expression twice, which a captured shared_ptr does not survive. `p` outlives the wait.
+        Pending* raw = p.get();
+        co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+            [raw](auto handler) { raw->waiter = std::make_unique<WaiterFor<decltype(handler)>>(std::move(handler)); },
+            asio::use_awaitable);
     }
     if (!p->done) co_return unexpected(Error{Errc::Cancelled, -1, "wait aborted"});
     co_return std::move(p->result);
+}
+
+void Channel::resume_completed() {
+    // A caller resumed here may issue its next command at once (the pool's next AT+CMGS goes out
+    // in the same turn that read the previous answer: no trip through the executor's queue).
+    while (!completed_.empty()) {
+        auto p = std::move(completed_.front());
+        completed_.pop_front();
+        if (auto w = std::move(p->waiter)) w->resume();
+    }
+}
+
+void Channel::schedule_resume() {
+    if (in_read_ || resume_posted_) return;  // the read handler resumes them when it is done
+    resume_posted_ = true;
+    asio::post(executor_, [self = shared_from_this()] {
+        self->resume_posted_ = false;
+        self->resume_completed();
+    });
 }
 
 void Channel::pump() {
@@ -99,13 +145,14 @@ void Channel::finish(const std::shared_ptr<Pending>& p, Result<Response> result)
     if (p->done) return;
     p->done = true;
     p->result = std::move(result);
-    p->signal.cancel();
+    completed_.push_back(p);
     if (p == current_) {
         current_.reset();
         ++generation_;
         deadline_.cancel();
         pump();
     }
+    schedule_resume();
 }
 
 void Channel::read_more() {
@@ -120,7 +167,11 @@ void Channel::read_more() {
             if (self->on_closed_) self->on_closed_(e);
             return;
         }
+        self->in_read_ = true;
         self->on_bytes(std::string_view(self->buffer_, n));
+        self->in_read_ = false;
+        // Whoever got an answer in these bytes continues now, before anything else queued.
+        self->resume_completed();
         self->read_more();
     });
 }

@@ -169,11 +169,14 @@ void ModemPool::on_modem_change(Entry& e) {
 
 void ModemPool::wake() { dispatch(); }
 
-void ModemPool::dispatch() {
-    if (stopped_) return;
+void ModemPool::dispatch() { (void)dispatch_for(nullptr); }
+
+std::optional<ModemPool::Claimed> ModemPool::dispatch_for(const Modem* self) {
+    std::optional<Claimed> mine;
+    if (stopped_) return mine;
     if (dispatching_) {
         again_ = true;
-        return;
+        return mine;
     }
     dispatching_ = true;
     auto earliest = RateLimiter::Clock::time_point::max();
@@ -210,28 +213,53 @@ void ModemPool::dispatch() {
                 continue;
             }
             if (!work_.mark_sending(seg->segment_id, sim)) continue;
-            start_send(*e, std::move(*seg));
+            if (e->modem.get() == self) {
+                const auto t = claim(*e, *seg);
+                mine = Claimed{std::move(*seg), t};
+            } else {
+                start_send(*e, std::move(*seg));
+            }
         }
         ++rotate_;
     } while (again_ && !stopped_);
     dispatching_ = false;
     if (earliest != RateLimiter::Clock::time_point::max()) arm_limit_timer(earliest);
+    return mine;
 }
 
-void ModemPool::start_send(Entry& e, OutgoingSegment seg) {
+RateLimiter::Clock::time_point ModemPool::claim(Entry& e, const OutgoingSegment& seg) {
     e.busy = true;
     in_flight_.insert(seg.segment_id);
     const auto t = RateLimiter::Clock::now();
     limiter(e.modem->identity().iccid).record(t);
+    return t;
+}
+
+void ModemPool::start_send(Entry& e, OutgoingSegment seg) {
+    const auto t = claim(e, seg);
     asio::co_spawn(executor_, send_one(e.modem, std::move(seg), t), asio::detached);
 }
 
+// One sender per busy modem: after each answer it takes the modem's next segment itself, so the
+// next AT+CMGS leaves in the same turn of the loop that read the answer (no idle gap of our own).
 asio::awaitable<void> ModemPool::send_one(std::shared_ptr<Modem> modem, OutgoingSegment seg,
                                           RateLimiter::Clock::time_point counted_at) {
     auto alive = alive_;
+    for (;;) {
+        if (!co_await send_and_record(modem, seg, counted_at) || !*alive) co_return;
+        auto next = dispatch_for(modem.get());
+        if (!next) co_return;
+        seg = std::move(next->segment);
+        counted_at = next->counted_at;
+    }
+}
+
+asio::awaitable<bool> ModemPool::send_and_record(const std::shared_ptr<Modem>& modem, const OutgoingSegment& seg,
+                                                 RateLimiter::Clock::time_point counted_at) {
+    auto alive = alive_;
     const auto sim = modem->sim_identity();
     auto r = co_await modem->send_segment(seg);
-    if (!*alive) co_return;
+    if (!*alive) co_return false;
     for (auto& e : modems_) {
         if (e->modem == modem) e->busy = false;
     }
@@ -266,7 +294,7 @@ asio::awaitable<void> ModemPool::send_one(std::shared_ptr<Modem> modem, Outgoing
                 break;
         }
     }
-    dispatch();
+    co_return true;
 }
 
 void ModemPool::arm_limit_timer(RateLimiter::Clock::time_point when) {

@@ -245,3 +245,37 @@ TEST_CASE("garbage is counted and ignored; cancel fails pending commands") {
     io.run_for(100ms);
     CHECK(cancelled == 2);
 }
+
+TEST_CASE("a caller continues in the turn that read its answer, before handlers queued meanwhile") {
+    // The pool relies on this: its next AT+CMGS leaves as soon as the previous answer is read,
+    // not after everything else the loop had queued (no idle gap of its own between sends).
+    test::PtyPeer peer;
+    peer.run_responder([](const std::string& cmd) -> std::string {
+        if (cmd == "AT+FIRST") return "\r\nRING\r\n\r\nOK\r\n";  // a URC, then the answer, in one write
+        return "\r\nOK\r\n";
+    });
+    asio::io_context io;
+    auto ch = at::Channel::create(io.get_executor(), std::move(*serial::open_device(io.get_executor(), peer.slave_path())));
+    std::vector<std::string> order;
+    bool next_in_flight_when_posted = false;
+    ch->on_urc([&](const at::Urc& u) {
+        if (u.line != "RING") return;
+        // Queued while the bytes holding the answer are being read.
+        asio::post(io, [&] {
+            order.push_back("posted");
+            next_in_flight_when_posted = ch->busy();
+        });
+    });
+    ch->start();
+    run_coro(io, [&]() -> asio::awaitable<void> {
+        auto r = co_await ch->command("AT+FIRST", 1s);
+        CHECK(r);
+        order.push_back("resumed");
+        auto r2 = co_await ch->command("AT+NEXT", 1s);
+        CHECK(r2);
+    });
+    REQUIRE(order.size() == 2);
+    CHECK(order[0] == "resumed");
+    CHECK(order[1] == "posted");
+    CHECK(next_in_flight_when_posted);
+}

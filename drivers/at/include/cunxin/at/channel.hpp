@@ -84,6 +84,8 @@ private:
     void on_prompt();
     void on_deadline(std::uint64_t generation);
     void finish(const std::shared_ptr<Pending>& p, Result<Response> result);
+    void resume_completed();
+    void schedule_resume();
     void fail_everything(const Error& e);
     void write(std::string bytes);
     void log(std::string_view dir, std::string_view text);
@@ -95,6 +97,9 @@ private:
     std::vector<FrameEvent> events_;
     std::deque<std::shared_ptr<Pending>> queue_;
     std::shared_ptr<Pending> current_;
+    std::deque<std::shared_ptr<Pending>> completed_;  ///< finished, their callers not resumed yet
+    bool in_read_ = false;        ///< inside the read handler (it resumes completed_ itself)
+    bool resume_posted_ = false;  ///< a resume_completed() is queued on the executor
     std::uint64_t generation_ = 0;
     bool open_ = true;
     bool started_ = false;

@@ -98,10 +98,23 @@ private:
     struct Entry;
     Entry* find(const std::string& port_or_imei);
     void on_modem_change(Entry& e);
+    /// A segment claimed for a modem, with the time it was counted against the SIM's limits.
+    struct Claimed {
+        OutgoingSegment segment;
+        RateLimiter::Clock::time_point counted_at;
+    };
     void dispatch();
+    /// Starts a send on every idle modem that has work; what it picks for `self` (whose sender
+    /// coroutine is still running) is returned for that coroutine to send next instead.
+    std::optional<Claimed> dispatch_for(const Modem* self);
+    RateLimiter::Clock::time_point claim(Entry& e, const OutgoingSegment& seg);
     void start_send(Entry& e, OutgoingSegment seg);
     asio::awaitable<void> send_one(std::shared_ptr<Modem> modem, OutgoingSegment seg,
                                    RateLimiter::Clock::time_point counted_at);
+    /// Sends one segment and records the outcome; false when the pool is gone. `modem` and `seg`
+    /// live in the caller's frame (send_one) for the whole wait.
+    asio::awaitable<bool> send_and_record(const std::shared_ptr<Modem>& modem, const OutgoingSegment& seg,
+                                          RateLimiter::Clock::time_point counted_at);
     RateLimiter& limiter(const std::string& iccid);
     void arm_limit_timer(RateLimiter::Clock::time_point when);
     asio::awaitable<void> discovery_loop();

@@ -189,6 +189,15 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     if (const char* root = std::getenv("CUNXIN_WEB_ROOT"); root != nullptr && *root != '\0') {
         server_config.web_root = root;
     }
+    if (config.https) {
+        http::HttpsConfig https;
+        https.host = config.https->listen_host;
+        https.port = config.https->listen_port;
+        https.cert = config.https->cert.value_or(config.data_dir / "tls" / "cert.pem");
+        https.key = config.https->key.value_or(config.data_dir / "tls" / "key.pem");
+        https.redirect_http = config.https->redirect_http;
+        server_config.https = https;
+    }
     http::CoreHooks core_hooks;
     core_hooks.post = [&io](std::function<void()> task) { asio::post(io, std::move(task)); };
     core_hooks.db = &db;
@@ -196,7 +205,17 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     http::Server server(server_config, core_hooks);
     server.start();
     log::info("http", "panel and API on http://" + config.listen_host + ":" +
-                          std::to_string(server.port()) + "/");
+                          std::to_string(server.port()) + "/" +
+                          (config.https && config.https->redirect_http ? " (redirects to HTTPS)" : ""));
+    if (config.https) {
+        const auto& cert = server.certificate();
+        log::info("http", "panel and API on https://" + config.https->listen_host + ":" +
+                              std::to_string(server.https_port()) + "/");
+        // An official compares this with what the browser shows before accepting the certificate.
+        log::warn("http", std::string(cert.generated ? "generated a new" : "using the") +
+                              " HTTPS certificate " + server_config.https->cert.string() +
+                              ", SHA-256 fingerprint " + cert.sha256_fingerprint);
+    }
     if (const auto code = server.setup_code(); !code.empty()) {
         // Printed on the console and in the journal: whoever has the box's console creates
         // the first admin account. There is no default password.
@@ -239,7 +258,11 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
                                        std::to_string(r->incomplete) + " incomplete message(s)");
         }
     });
-    Ticker progress(io, 2s, [&] { core_api.tick(); });
+    // Live events: modem states, and campaign progress at most once a second per campaign.
+    Ticker progress(io, 1s, [&] {
+        core_api.tick();
+        server.publish_campaign_progress(db);
+    });
     SystemdNotifier notifier = SystemdNotifier::from_env();
     std::optional<Ticker> watchdog;
     if (const auto period = notifier.keepalive_period()) {

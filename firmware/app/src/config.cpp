@@ -83,7 +83,7 @@ Config parse_config(const std::string& json_text) {
     check_keys(doc,
                {"listen", "data_dir", "modems", "baud", "sim_limits", "sims", "pin", "price_fen",
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
-                "web_root"},
+                "web_root", "https"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -125,6 +125,20 @@ Config parse_config(const std::string& json_text) {
         c.status_reports = doc.at("status_reports").get<bool>();
     }
     if (doc.contains("web_root")) c.web_root = get_string(doc, "web_root", "");
+    if (doc.contains("https")) {
+        const auto& h = doc.at("https");
+        check_keys(h, {"listen", "cert", "key", "redirect_http"}, "https");
+        HttpsSettings hs;
+        if (h.contains("listen")) parse_listen(get_string(h, "listen", ""), hs.listen_host, hs.listen_port);
+        if (h.contains("cert")) hs.cert = get_string(h, "cert", "");
+        if (h.contains("key")) hs.key = get_string(h, "key", "");
+        if ((hs.cert && hs.cert->empty()) || (hs.key && hs.key->empty())) bad("https.cert and https.key must be paths");
+        if (h.contains("redirect_http")) {
+            if (!h.at("redirect_http").is_boolean()) bad("https.redirect_http must be true or false");
+            hs.redirect_http = h.at("redirect_http").get<bool>();
+        }
+        c.https = hs;
+    }
     return c;
 }
 

@@ -25,6 +25,15 @@ struct SimConfig {
     std::optional<std::string> pin;      ///< SIM PIN, tried once, never into a PUK lock
 };
 
+/// The optional HTTPS listener (`"https": {...}` in the config file).
+struct HttpsSettings {
+    std::string listen_host = "0.0.0.0";
+    int listen_port = 8443;
+    std::optional<std::filesystem::path> cert;  ///< default <data_dir>/tls/cert.pem
+    std::optional<std::filesystem::path> key;   ///< default <data_dir>/tls/key.pem
+    bool redirect_http = false;                 ///< plain HTTP only redirects to HTTPS
+};
+
 /// Everything `cunxin run` needs.
 struct Config {
     std::string listen_host = "0.0.0.0";
@@ -42,6 +51,7 @@ struct Config {
     int utc_offset_minutes = 480;        ///< local time of the office (China: UTC+8)
     bool status_reports = true;          ///< request delivery reports
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
+    std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

@@ -88,7 +88,41 @@ Result<json> campaign_detail(store::Database& db, const store::Campaign& c) {
     return out;
 }
 
+bool live(store::CampaignStatus s) {
+    return s == store::CampaignStatus::Running || s == store::CampaignStatus::Paused;
+}
+
 }  // namespace
+
+void Server::publish_campaign_progress(store::Database& db) {
+    auto& last = impl_->campaign_last;
+    auto list = store::list_campaigns(db, 50);
+    if (!list) return;  // the next second tries again; the panel's poll covers the gap
+    for (const auto& c : *list) {
+        auto it = last.find(c.id);
+        if (!live(c.status) && it == last.end()) continue;
+        auto p = store::campaign_progress(db, c.id);
+        if (!p) continue;
+        json ev = {{"id", c.id},
+                   {"status", store::to_string(c.status)},
+                   {"progress", progress_json(*p)},
+                   {"pending", p->queued + p->sending}};
+        std::string key = ev.dump();
+        if (it != last.end() && it->second == key) continue;
+        const int done = p->sent + p->delivered + p->failed + p->skipped;
+        ev["eta_seconds"] = nullptr;
+        if (c.status == store::CampaignStatus::Running && c.started_at && done > 0 && done < p->recipients) {
+            const double elapsed = static_cast<double>(now_seconds() - *c.started_at);
+            ev["eta_seconds"] = static_cast<std::int64_t>(elapsed / done * (p->recipients - done));
+        }
+        impl_->hub.publish("campaign", ev.dump(-1, ' ', false, json::error_handler_t::replace));
+        if (live(c.status)) {
+            last[c.id] = std::move(key);
+        } else {
+            last.erase(c.id);  // its final state went out
+        }
+    }
+}
 
 void register_campaigns(Router& r) {
     r.post("/api/v1/segments", Need::viewer, [](Ctx& ctx) -> Result<Reply> {

@@ -126,7 +126,7 @@ int SseHub::clients() const {
 ServerImpl::ServerImpl(ServerConfig c, CoreHooks h)
     : cfg(std::move(c)),
       hooks(std::move(h)),
-      sessions(cfg.session_ttl, cfg.session_idle),
+      sessions(*this, cfg.session_ttl, cfg.session_idle),
       serial(++g_serial) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium init failed");
 }

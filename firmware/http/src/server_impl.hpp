@@ -16,21 +16,26 @@ namespace cunxin::http {
 
 using Clock = std::chrono::steady_clock;
 
-/// A panel session (kept in memory: a restart logs everyone out).
+struct ServerImpl;
+
+/// A panel session. Wall-clock Unix seconds: sessions live in the store and survive restarts.
 struct Session {
     std::int64_t user_id = 0;
     std::string name;
     Role role = Role::viewer;
     std::string csrf;
-    Clock::time_point created;
-    Clock::time_point last;
+    std::int64_t created = 0;
+    std::int64_t last = 0;        ///< last user activity
+    std::int64_t stored_last = 0; ///< last activity written to the store (at most once a minute)
 };
 
-/// Thread-safe session table.
+/// Thread-safe session table: the store's `sessions` table (only the SHA-256 of the cookie
+/// value is kept) behind an in-memory cache keyed by that hash.
 class Sessions {
 public:
-    Sessions(std::chrono::seconds ttl, std::chrono::seconds idle) : ttl_(ttl), idle_(idle) {}
-    /// Creates a session; returns its id (the cookie value).
+    Sessions(ServerImpl& srv, std::chrono::seconds ttl, std::chrono::seconds idle)
+        : srv_(srv), ttl_(ttl.count()), idle_(idle.count()) {}
+    /// Creates a session (stored before it is returned); returns its id (the cookie value).
     std::string create(std::int64_t user_id, std::string name, Role role);
     /// The live session with that id; `touch` extends the idle timer.
     std::optional<Session> find(const std::string& id, bool touch);
@@ -40,10 +45,12 @@ public:
     void remove_user(std::int64_t user_id);
 
 private:
+    std::int64_t expires(const Session& s) const { return std::min(s.created + ttl_, s.last + idle_); }
+    ServerImpl& srv_;
     std::mutex mu_;
-    std::unordered_map<std::string, Session> map_;
-    std::chrono::seconds ttl_;
-    std::chrono::seconds idle_;
+    std::unordered_map<std::string, Session> map_;  ///< by hash_token(id)
+    std::int64_t ttl_;
+    std::int64_t idle_;
 };
 
 /// Counts failures per key in a sliding window.
@@ -81,6 +88,9 @@ struct ServerImpl {
     std::atomic<bool> running{false};
     std::atomic<int> bound_port{0};
     std::uint64_t serial = 0;  ///< distinguishes servers for per-thread connections
+
+    /// Last `campaign` event text per campaign (publish_campaign_progress, core thread only).
+    std::unordered_map<std::int64_t, std::string> campaign_last;
 
     std::mutex setup_mu;
     std::string setup_code;  ///< empty once an admin exists

@@ -156,6 +156,10 @@ Result<void> delete_session(Database& db, const std::string& token_hash) {
     return guard([&] { db.impl().prepare("DELETE FROM sessions WHERE token_hash=?").args(token_hash).exec(); });
 }
 
+Result<int> delete_user_sessions(Database& db, std::int64_t user_id) {
+    return guard([&] { return db.impl().prepare("DELETE FROM sessions WHERE user_id=?").args(user_id).exec(); });
+}
+
 Result<int> delete_expired_sessions(Database& db, Seconds now) {
     return guard([&] { return db.impl().prepare("DELETE FROM sessions WHERE expires_at <= ?").args(now).exec(); });
 }

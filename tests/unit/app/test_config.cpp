@@ -58,6 +58,10 @@ TEST_CASE("bad configs are refused with a reason") {
         {R"({"listen": "1.2.3.4:99999"})", "out of range"},
         {R"({"log_level": "loud"})", "log_level must be"},
         {R"({"sims": {"123": {"limit": {}}}})", "unknown key 'sims.123.limit'"},
+        {R"({"https": {"port": 8443}})", "unknown key 'https.port'"},
+        {R"({"https": {"listen": "8443"}})", "listen must be HOST:PORT"},
+        {R"({"https": {"redirect_http": "yes"}})", "redirect_http must be true or false"},
+        {R"({"https": {"cert": ""}})", "must be paths"},
     };
     for (const auto& row : rows) {
         CAPTURE(row.json);
@@ -68,4 +72,22 @@ TEST_CASE("bad configs are refused with a reason") {
             CHECK(std::string(e.what()).find(row.reason) != std::string::npos);
         }
     }
+}
+
+TEST_CASE("https: off by default; an object turns it on with defaults for what it omits") {
+    CHECK_FALSE(parse_config("{}").https.has_value());
+    const auto on = parse_config(R"({"https": {}})");
+    REQUIRE(on.https);
+    CHECK(on.https->listen_host == "0.0.0.0");
+    CHECK(on.https->listen_port == 8443);
+    CHECK_FALSE(on.https->cert.has_value());  // the app uses <data_dir>/tls/cert.pem
+    CHECK_FALSE(on.https->redirect_http);
+    const auto c = parse_config(R"({"https": {"listen": "192.168.1.2:443", "cert": "/etc/cunxin/c.pem",
+                                             "key": "/etc/cunxin/k.pem", "redirect_http": true}})");
+    REQUIRE(c.https);
+    CHECK(c.https->listen_host == "192.168.1.2");
+    CHECK(c.https->listen_port == 443);
+    CHECK(*c.https->cert == "/etc/cunxin/c.pem");
+    CHECK(*c.https->key == "/etc/cunxin/k.pem");
+    CHECK(c.https->redirect_http);
 }

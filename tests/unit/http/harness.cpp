@@ -174,6 +174,15 @@ Res Client::wrap(const httplib::Result& r) {
     return out;
 }
 
+Client Client::at(int port) const {
+    Client c(port);
+    c.cookie = cookie;
+    c.csrf = csrf;
+    c.bearer = bearer;
+    c.send_csrf = send_csrf;
+    return c;
+}
+
 Res Client::get(const std::string& path, httplib::Headers extra) {
     return wrap(cli.Get(path, headers(std::move(extra))));
 }

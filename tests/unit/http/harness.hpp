@@ -65,6 +65,8 @@ public:
     explicit Client(int port);
     /// Over HTTPS, trusting only the certificate in `ca_cert` (hostname checked: 127.0.0.1).
     Client(int port, const std::string& ca_cert);
+    /// A new connection to `port` (a restarted server) with the same cookie, CSRF and bearer.
+    Client at(int port) const;
     Res get(const std::string& path, httplib::Headers extra = {});
     Res post_raw(const std::string& path, const std::string& body, httplib::Headers extra = {});
     Res post(const std::string& path, const json& body) { return post_raw(path, body.dump()); }

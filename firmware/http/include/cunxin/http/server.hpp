@@ -100,6 +100,11 @@ public:
     const CertificateInfo& certificate() const;
     /// The live-event hub (publish from any thread).
     SseHub& events();
+    /// Publishes a `campaign` event ({id, status, progress, pending, eta_seconds}) for each
+    /// running or paused campaign whose counts or state changed since the last call, and a last
+    /// one when a campaign leaves those states. Core thread only (reads `db`); call it about
+    /// once a second: that is the events' throttle.
+    void publish_campaign_progress(store::Database& db);
     /// The one-time setup code while no admin account exists ("XXXX-XXXX"), else empty.
     /// The app prints it as `setup code: XXXX-XXXX`.
     std::string setup_code();

@@ -63,6 +63,8 @@ Result<void> touch_session(Database& db, const std::string& token_hash, Seconds 
                            Seconds expires_at);
 /// Ends a session.
 Result<void> delete_session(Database& db, const std::string& token_hash);
+/// Ends every session of a user (password or role change); returns how many.
+Result<int> delete_user_sessions(Database& db, std::int64_t user_id);
 /// Deletes expired sessions; returns how many.
 Result<int> delete_expired_sessions(Database& db, Seconds now);
 

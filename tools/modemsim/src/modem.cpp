@@ -842,10 +842,18 @@ void SimModem::respond(std::string text, milliseconds delay, std::function<void(
     }
     busy_ = true;
     unsigned gen = gen_;
-    cmd_timer_.expires_after(delay);
-    cmd_timer_.async_wait([this, gen, text = std::move(text), after = std::move(after),
+    // A simulated modem answers `delay` after it read the command, not `delay` plus the time this
+    // thread takes to wake up (~0.1 ms on a loaded VM, more in spikes): that lateness is the
+    // simulator's, not the product's. So the timer is armed a little early and the rest is
+    // waited on the CPU; the answer never leaves before the deadline.
+    const auto deadline = std::chrono::steady_clock::now() + delay;
+    constexpr auto kWakeMargin = std::chrono::microseconds(250);
+    cmd_timer_.expires_at(delay > 4 * kWakeMargin ? deadline - kWakeMargin : deadline);
+    cmd_timer_.async_wait([this, gen, deadline, text = std::move(text), after = std::move(after),
                            before = std::move(before)](const boost::system::error_code& ec) {
         if (ec || gen != gen_ || shut_) return;
+        while (std::chrono::steady_clock::now() < deadline) {
+        }
         busy_ = false;
         if (faults_.hung) return;
         if (before) before();

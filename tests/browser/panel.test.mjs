@@ -130,10 +130,19 @@ try {
   await page.screenshot({ path: path.join(shots, '03-compose.png'), fullPage: true });
   await page.click('#camp-send');
   await page.waitForURL(/#\/campaign\/\d+/, { timeout: 15000 });
+  // Live progress: `campaign` events move the bar in place (an attribute change on a bar
+  // already in the page; a reload would replace the element instead).
+  await page.evaluate(() => {
+    window.__liveMoves = 0;
+    new MutationObserver((ms) => { window.__liveMoves += ms.length; })
+      .observe(document.getElementById('main'), { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
   await until('the campaign to finish', async () =>
     (await page.getAttribute('.page.campaign', 'data-status')) === 'done', 150000, 500);
   const bar = await page.getAttribute('#camp-progress [role=progressbar]', 'aria-valuenow');
   check(bar === '100', `progress bar reaches 100% (${bar})`);
+  const moves = await page.evaluate(() => window.__liveMoves);
+  check(moves > 0, `progress bar moved in place by live campaign events (${moves} updates)`);
   await page.screenshot({ path: path.join(shots, '04-campaign-done.png'), fullPage: true });
   check(await page.evaluate(() => window.__pwned === undefined), '<img onerror> in a message stays inert');
   check(await page.locator('.page.campaign img').count() === 0, 'no <img> element created from message text');

@@ -67,8 +67,9 @@ export function onLive(fn) { listeners.add(fn); return () => listeners.delete(fn
 function emit(name, data) { for (const fn of listeners) fn(name, data); }
 
 // 'message': a new incoming message (from the core); 'modems': modem states changed;
+// 'campaign': a campaign's progress changed (from the core, at most once a second each);
 // the others are published by the HTTP layer after changes made through the API.
-const EVENTS = ['message', 'modems', 'message.updated', 'messages.queued', 'message.status',
+const EVENTS = ['message', 'modems', 'campaign', 'message.updated', 'messages.queued', 'message.status',
   'campaign.updated', 'campaign.progress', 'modem.updated'];
 
 export function startLive() {

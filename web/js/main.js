@@ -115,8 +115,12 @@ onLive((name, data) => {
 });
 
 // Pages showing progress (campaign, dashboard) also refresh on a timer; these requests are
-// marked as background so they do not keep an idle session alive.
+// marked as background so they do not keep an idle session alive. With live events (SSE)
+// progress arrives as `campaign` events, so the timer is only a slow fallback (15 s).
+let ticks = 0;
 setInterval(() => {
+  ticks += 1;
+  if (document.body.dataset.live === 'sse' && ticks % 5 !== 0) return;
   if (current && current.mod.tick && document.visibilityState !== 'hidden') refresh();
 }, 3000);
 

@@ -20,6 +20,33 @@ export function progressBar(percent, label) {
     [bar, h('span', null, label || `${Math.round(p)}%`)]);
 }
 
+// Moves an existing progress bar (live campaign events) without re-rendering the page.
+export function setProgress(el, percent, label) {
+  if (!el) return;
+  const p = Math.max(0, Math.min(100, percent || 0));
+  const bar = el.querySelector('.bar');
+  if (bar) bar.style.width = `${p}%`;
+  el.setAttribute('aria-valuenow', String(Math.round(p)));
+  const span = el.querySelector('span');
+  if (span) span.textContent = label || `${Math.round(p)}%`;
+}
+
+// A `campaign` live event ({id, status, progress, eta_seconds}) applied to every bar marked
+// data-campaign=<id> under `root`. False when the page must reload instead (a campaign it does
+// not show, or one whose state changed).
+export function applyCampaignEvent(root, ev, fmtEta) {
+  if (!root || !ev || !ev.progress) return false;
+  const boxes = root.querySelectorAll(`[data-campaign="${Number(ev.id)}"]`);
+  if (!boxes.length) return false;
+  for (const box of boxes) {
+    if (box.dataset.status !== ev.status) return false;
+    setProgress(box.querySelector('.progress'), ev.progress.percent, `${ev.progress.done}/${ev.progress.recipients}`);
+    const eta = box.querySelector('.eta');
+    if (eta && fmtEta) eta.textContent = ev.eta_seconds === null || ev.eta_seconds === undefined ? '' : fmtEta(ev.eta_seconds);
+  }
+  return true;
+}
+
 export function signalBars(dbm) {
   // -113 dBm (none) … -51 dBm (excellent) → 0..4 bars
   const level = dbm === null || dbm === undefined ? 0 : Math.max(0, Math.min(4, Math.round((dbm + 113) / 15)));

@@ -3,7 +3,7 @@
 import { api, toast } from '../api.js';
 import { h, fmtTime, fmtDuration } from '../h.js';
 import { t } from '../i18n.js';
-import { card, progressBar, badge, statusBadge, table } from '../ui.js';
+import { card, progressBar, badge, statusBadge, table, setProgress } from '../ui.js';
 import { session } from '../main.js';
 
 export default {
@@ -14,6 +14,23 @@ export default {
     const bg = { background: opts.background };
     const [c, r] = await Promise.all([api('GET', `/campaigns/${route.arg}`, undefined, bg), api('GET', `/campaigns/${route.arg}/recipients`, undefined, bg)]);
     return { c, recipients: r.items };
+  },
+  // Progress events for this campaign update the bar, the counts and the ETA in place; a change
+  // of state (done, cancelled) or any other event reloads the page (recipients, buttons).
+  onEvent(name, ev) {
+    if (name === 'modems') return false;  // nothing on this page shows modems
+    if (name !== 'campaign') return true;
+    const page = document.querySelector('#main .page.campaign');
+    if (!page || !ev || !ev.progress || Number(page.dataset.campaign) !== ev.id) return false;
+    if (page.dataset.status !== ev.status) return true;
+    const p = ev.progress;
+    setProgress(page.querySelector('#camp-progress .progress'), p.percent, `${p.done}/${p.recipients}`);
+    for (const el of page.querySelectorAll('[data-count]')) {
+      if (p[el.dataset.count] !== undefined) el.textContent = String(p[el.dataset.count]);
+    }
+    const eta = page.querySelector('.eta');
+    if (eta) eta.textContent = ev.eta_seconds === null || ev.eta_seconds === undefined ? '' : `${t('campaign.eta')}: ${fmtDuration(ev.eta_seconds)}`;
+    return false;
   },
   render({ c, recipients }) {
     const p = c.progress;
@@ -31,12 +48,12 @@ export default {
     }
     const sent = p.sent + p.delivered;
     const rate = sent ? Math.round((100 * p.replied) / sent) : 0;
-    return h('div', { class: 'page campaign', dataset: { status: c.status } }, [
+    return h('div', { class: 'page campaign', dataset: { status: c.status, campaign: c.id } }, [
       card(c.name, [
         h('p', null, [badge(`st-${c.status}`, t(`campaign.status.${c.status}`)), ' ',
           c.scheduled_at ? `${t('compose.schedule')}: ${fmtTime(c.scheduled_at)}` : '']),
         h('div', { id: 'camp-progress' }, progressBar(p.percent, `${p.done}/${p.recipients}`)),
-        c.eta_seconds !== null ? h('p', { class: 'muted' }, `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}`) : null,
+        h('p', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}` : ''),
         h('ul', { class: 'counts' }, ['queued', 'sending', 'sent', 'delivered', 'failed', 'uncertain', 'skipped', 'replied'].map((k) =>
           h('li', null, [h('span', null, t(`campaign.count.${k}`)), h('strong', { dataset: { count: k } }, String(p[k]))]))),
         h('p', null, `${t('campaign.response_rate')}: ${rate}%`),

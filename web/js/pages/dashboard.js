@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, svg, fmtDuration } from '../h.js';
 import { t, lang } from '../i18n.js';
-import { card, progressBar, signalBars, badge, empty } from '../ui.js';
+import { card, progressBar, signalBars, badge, empty, applyCampaignEvent } from '../ui.js';
 
 function chart(days) {
   const W = 360; const H = 140; const pad = 22;
@@ -41,6 +41,11 @@ export default {
   live: true,
   tick: true,
   load: (route, opts = {}) => api('GET', '/dashboard', undefined, { background: opts.background }),
+  // Campaign progress moves the bars in place; a campaign that starts or ends reloads.
+  onEvent(name, data) {
+    if (name === 'campaign' && applyCampaignEvent(document.getElementById('main'), data, (s) => `${t('campaign.eta')}: ${fmtDuration(s)}`)) return false;
+    return true;
+  },
   render(d) {
     const modems = d.modems.length ? h('div', { class: 'grid' }, d.modems.map(modemCard)) : empty(t('modem.none'));
     const total = d.replies_today.reduce((a, c) => a + c.count, 0);
@@ -51,10 +56,10 @@ export default {
       ])))
       : empty(t('dash.no_replies'));
     const camps = d.campaigns.length
-      ? d.campaigns.map((c) => h('div', { class: 'camp' }, [
+      ? d.campaigns.map((c) => h('div', { class: 'camp', dataset: { campaign: c.id, status: c.status } }, [
         h('a', { href: `#/campaign/${c.id}` }, c.name), ' ', badge(`st-${c.status}`, t(`campaign.status.${c.status}`)),
         progressBar(c.progress.percent, `${c.progress.done}/${c.progress.recipients}`),
-        c.eta_seconds !== null ? h('small', { class: 'muted' }, `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}`) : null,
+        h('small', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}` : ''),
       ]))
       : empty(t('dash.no_campaigns'));
     return h('div', { class: 'page dashboard' }, [

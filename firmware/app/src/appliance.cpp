@@ -317,14 +317,16 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         grace->async_wait([&io, grace](const boost::system::error_code&) { io.stop(); });
         auto poll = std::make_shared<std::function<void()>>();
         auto check = std::make_shared<asio::steady_timer>(io);
-        *poll = [&, check, poll] {
+        // The function holds itself weakly (a strong self-capture is a cycle that never frees);
+        // each pending wait holds it strongly.
+        *poll = [&, check, weak = std::weak_ptr<std::function<void()>>(poll)] {
             if (outbox.in_flight() == 0) {
                 io.stop();
                 return;
             }
             check->expires_after(50ms);
-            check->async_wait([poll](const boost::system::error_code& e) {
-                if (!e) (*poll)();
+            check->async_wait([self = weak.lock()](const boost::system::error_code& e) {
+                if (!e && self) (*self)();
             });
         };
         (*poll)();

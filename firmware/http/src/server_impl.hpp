@@ -89,6 +89,12 @@ struct ServerImpl {
     std::atomic<int> bound_port{0};
     std::uint64_t serial = 0;  ///< distinguishes servers for per-thread connections
 
+    /// The dashboard, shared by every open panel for kDashboardTtl (reports.cpp): with many
+    /// panels polling it, one computation serves them all, and concurrent requests wait for it.
+    std::mutex dashboard_mu;
+    std::string dashboard_body;
+    Clock::time_point dashboard_at{};
+
     /// Last `campaign` event text per campaign (publish_campaign_progress, core thread only).
     std::unordered_map<std::int64_t, std::string> campaign_last;
 

@@ -119,3 +119,20 @@ TEST_CASE("SSE: a broadcast's progress arrives as campaign events, once per chan
     CHECK(evs[1]["progress"]["percent"].get<double>() > 30.0);
     CHECK(evs[2]["status"] == "cancelled");
 }
+
+TEST_CASE("dashboard: one computation a second serves every panel, then it is fresh again") {
+    Harness h;
+    auto& admin = h.admin();
+    auto viewer = h.user("vera", "viewer");
+    auto first = admin.get("/api/v1/dashboard");
+    REQUIRE(first.status == 200);
+    const auto queued = first.j["queued_segments"].get<std::int64_t>();
+    REQUIRE(admin.post("/api/v1/messages", json{{"to", {"+8613800000001"}}, {"text", "通知"}}).status == 202);
+    auto shared = viewer.get("/api/v1/dashboard");
+    REQUIRE(shared.status == 200);
+    CHECK(shared.j["now"] == first.j["now"]);  // the same computation, at most a second old
+    CHECK(shared.header("Cache-Control") == "no-store");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto fresh = viewer.get("/api/v1/dashboard");
+    CHECK(fresh.j["queued_segments"].get<std::int64_t>() == queued + 1);
+}

@@ -115,14 +115,37 @@ constexpr auto kDashboardTtl = std::chrono::seconds(1);
 void register_reports(Router& r) {
     r.get("/api/v1/dashboard", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         auto& s = ctx.srv;
-        std::lock_guard lock(s.dashboard_mu);  // concurrent requests wait for one computation
-        if (s.dashboard_body.empty() || Clock::now() - s.dashboard_at >= kDashboardTtl) {
-            CX_CHECK(d, dashboard(ctx));
-            s.dashboard_body = d.dump(-1, ' ', false, json::error_handler_t::replace);
+        Reply rep;
+        std::unique_lock compute(s.dashboard_compute_mu, std::defer_lock);
+        {
+            std::lock_guard lock(s.dashboard_mu);
+            const bool have = !s.dashboard_body.empty();
+            if (have && Clock::now() - s.dashboard_at < kDashboardTtl) {
+                rep.raw = s.dashboard_body;
+                return rep;
+            }
+            // Stale: one thread recomputes, the others keep serving the previous one.
+            if (have && !compute.try_lock()) {
+                rep.raw = s.dashboard_body;
+                return rep;
+            }
+        }
+        if (!compute.owns_lock()) compute.lock();  // first one: everybody waits for it
+        {
+            std::lock_guard lock(s.dashboard_mu);
+            if (!s.dashboard_body.empty() && Clock::now() - s.dashboard_at < kDashboardTtl) {
+                rep.raw = s.dashboard_body;  // made by the thread we waited for
+                return rep;
+            }
+        }
+        CX_CHECK(d, dashboard(ctx));
+        std::string body = d.dump(-1, ' ', false, json::error_handler_t::replace);
+        {
+            std::lock_guard lock(s.dashboard_mu);
+            s.dashboard_body = body;
             s.dashboard_at = Clock::now();
         }
-        Reply rep;
-        rep.raw = s.dashboard_body;
+        rep.raw = std::move(body);
         return rep;
     });
 

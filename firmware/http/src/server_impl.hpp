@@ -90,8 +90,10 @@ struct ServerImpl {
     std::uint64_t serial = 0;  ///< distinguishes servers for per-thread connections
 
     /// The dashboard, shared by every open panel for kDashboardTtl (reports.cpp): with many
-    /// panels polling it, one computation serves them all, and concurrent requests wait for it.
-    std::mutex dashboard_mu;
+    /// panels polling it, one computation serves them all; while it is being recomputed the
+    /// others get the previous one.
+    std::mutex dashboard_compute_mu;  ///< held by the one thread computing
+    std::mutex dashboard_mu;          ///< guards the two fields below
     std::string dashboard_body;
     Clock::time_point dashboard_at{};
 

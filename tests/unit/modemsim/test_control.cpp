@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -165,13 +168,27 @@ TEST_CASE("cunxin-modemsim binary: prints ptys as one JSON line, exits 0 on SIGT
     REQUIRE(std::filesystem::exists(bin));
     int out[2];
     REQUIRE(::pipe(out) == 0);
+    // argv built before fork (no allocation in the child). Cross builds run the binary through
+    // the emulator (qemu-user), so no binfmt_misc registration is needed.
+    std::vector<std::string> args;
+#ifdef CUNXIN_TEST_EMULATOR
+    std::istringstream emulator(CUNXIN_TEST_EMULATOR);
+    for (std::string word; emulator >> word;) args.push_back(word);
+#endif
+    args.push_back(bin);
+    for (const char* a : {"--modems", "2", "--latency-ms", "1", "--control", "127.0.0.1:0", "--profile",
+                          "e3372", "--fault", R"({"modem":1,"fail_next":1,"error_codes":[500]})"}) {
+        args.push_back(a);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         ::dup2(out[1], 1);
         ::close(out[0]);
-        ::execl(bin.c_str(), bin.c_str(), "--modems", "2", "--latency-ms", "1", "--control", "127.0.0.1:0",
-                "--profile", "e3372", "--fault", R"({"modem":1,"fail_next":1,"error_codes":[500]})", nullptr);
+        ::execvp(argv[0], argv.data());
         ::_exit(127);
     }
     ::close(out[1]);

@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs the built `cunxin pdu` on sample data: JSON out and exit 0 for good input,
-# one line on stderr and exit 1 for bad input. Usage: cmake -DCUNXIN=... -DDATA=... -P cli_test.cmake
+# one line on stderr and exit 1 for bad input.
+# Usage: cmake -DCUNXIN=... -DDATA=... [-DEMULATOR="qemu-aarch64-static ..."] -P cli_test.cmake
+# EMULATOR (cross builds) is put in front of every run of CUNXIN.
+if(EMULATOR)
+  separate_arguments(_emulator UNIX_COMMAND "${EMULATOR}")
+  set(CUNXIN ${_emulator} ${CUNXIN})
+endif()
 
 # decode: every deliver sample prints exactly its expected JSON
 file(GLOB samples ${DATA}/deliver/*.pdu ${DATA}/status/*.pdu)

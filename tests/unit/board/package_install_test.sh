@@ -64,22 +64,22 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 includes="$( (dpkg-deb -f "$deb1" Depends | tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g'; echo sqlite3) |
     grep . | sort -u | paste -sd, -)"
 key="$(printf 'v1|bookworm|%s|%s' "$mirror" "$includes" | sha256sum | cut -c1-16)"
-cache="${CUNXIN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cunxin}"
+cache="${CUNXIN_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cunxin}"
 tarball="$cache/debian-bookworm-root-$key.tar"
 mkdir -p "$cache"
 if [ ! -f "$tarball" ]; then
     echo "creating the Debian 12 root (once; cached as $tarball) from $mirror with: $includes"
     s=$(date +%s)
-    if ! mmdebstrap --quiet --format=tar --variant=minbase --include="$includes" bookworm "$tarball.tmp" "$mirror" \
+    if ! mmdebstrap --quiet --format=tar --variant=minbase --include="$includes" bookworm "$tarball.tmp.$$" "$mirror" \
             > "$work/mmdebstrap.log" 2>&1; then
         tail -n 20 "$work/mmdebstrap.log"
-        rm -f "$tarball.tmp"
+        rm -f "$tarball.tmp.$$"
         echo "FAIL: could not create the Debian root from $mirror (is the Debian mirror reachable?)."
         echo "      The test needs it once per machine; set CUNXIN_DEBIAN_MIRROR to a reachable mirror,"
         echo "      or copy a root tarball made elsewhere to $tarball"
         exit 1
     fi
-    mv "$tarball.tmp" "$tarball"
+    mv "$tarball.tmp.$$" "$tarball"
     # Roots made for other package lists are stale.
     find "$cache" -maxdepth 1 -name 'debian-bookworm-root-*.tar' ! -name "$(basename "$tarball")" -delete
     echo "root created in $(( $(date +%s) - s )) s ($(du -m "$tarball" | cut -f1) MB)"

@@ -3,6 +3,8 @@
 // restart of a daemon whose core event loop really hangs (the test hook
 // CUNXIN_FAULT_HANG_CORE_AFTER_MS blocks it) while its HTTP threads still answer.
 // Exit 0 pass, 1 fail, 77 skipped (binary without `run` or without the notifier).
+// Cross builds pass the emulator first (qemu-aarch64-static ...): every run of the daemon goes
+// through it, so no binfmt_misc registration is needed.
 // usage: daemon_watchdog CUNXIN_BINARY
 #include <fcntl.h>
 #include <poll.h>
@@ -86,8 +88,20 @@ bool has_line(const std::string& msg, const std::string& line) {
     return false;
 }
 
+/// The emulator (cross builds) and its options, put before the daemon's binary; else empty.
+std::vector<std::string> emulator;
+
 pid_t start(const std::string& binary, const fs::path& dir, const std::string& notify, int port,
             bool hang = false) {
+    std::vector<std::string> args = emulator;
+    for (const std::string& a : {binary, std::string("run"), std::string("--config"), (dir / "config.json").string(),
+                                 std::string("--data-dir"), (dir / "data").string(), std::string("--listen"),
+                                 "127.0.0.1:" + std::to_string(port)}) {
+        args.push_back(a);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     const pid_t pid = ::fork();
     if (pid == 0) {
         // SIGABRT would dump core; the supervisor's kill must not leave a core file behind.
@@ -107,11 +121,7 @@ pid_t start(const std::string& binary, const fs::path& dir, const std::string& n
             ::dup2(log, 1);
             ::dup2(log, 2);
         }
-        const std::string listen = "127.0.0.1:" + std::to_string(port);
-        const std::string config = (dir / "config.json").string();
-        const std::string data = (dir / "data").string();
-        ::execl(binary.c_str(), binary.c_str(), "run", "--config", config.c_str(), "--data-dir",
-                data.c_str(), "--listen", listen.c_str(), static_cast<char*>(nullptr));
+        ::execvp(argv[0], argv.data());
         ::_exit(127);
     }
     return pid;
@@ -201,7 +211,9 @@ int http(int port, const std::string& method, const std::string& target, const s
 
 /// Runs `cunxin token create` on the data directory; the new bearer token, or "".
 std::string create_token(const std::string& binary, const fs::path& dir) {
-    const std::string cmd = "'" + binary + "' token create --data-dir '" + (dir / "data").string() +
+    std::string prefix;
+    for (const auto& word : emulator) prefix += "'" + word + "' ";
+    const std::string cmd = prefix + "'" + binary + "' token create --data-dir '" + (dir / "data").string() +
                             "' --name watchdog-test --role operator 2>/dev/null";
     FILE* p = ::popen(cmd.c_str(), "r");
     if (p == nullptr) return {};
@@ -222,11 +234,12 @@ std::string tail_log(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: daemon_watchdog CUNXIN_BINARY\n");
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: daemon_watchdog [EMULATOR [OPTIONS]] CUNXIN_BINARY\n");
         return 1;
     }
-    const std::string binary = argv[1];
+    const std::string binary = argv[argc - 1];
+    emulator.assign(argv + 1, argv + argc - 1);
     {
         // The notifier is linked in only once `cunxin run` uses it (static library).
         std::ifstream in(binary, std::ios::binary);

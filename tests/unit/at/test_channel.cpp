@@ -146,7 +146,7 @@ TEST_CASE("channel replays every transcript: answers, errors, URCs in between") 
     }
 }
 
-TEST_CASE("a command that gets no answer times out; the next one still works") {
+TEST_CASE("a command that gets no answer times out, the next one still works") {
     test::PtyPeer peer;
     peer.run_responder([](const std::string& cmd) -> std::string {
         if (cmd == "AT+HANG") return "";
@@ -218,7 +218,7 @@ TEST_CASE("a vanished port fails the command in flight and everything queued") {
     CHECK_FALSE(ch->is_open());
 }
 
-TEST_CASE("garbage is counted and ignored; cancel fails pending commands") {
+TEST_CASE("garbage is counted and ignored, cancel fails pending commands") {
     test::PtyPeer peer;
     peer.run_responder([](const std::string& cmd) -> std::string {
         if (cmd == "AT+SLOW") return "";

@@ -170,7 +170,7 @@ TEST_CASE("+CMTI: read, store, and delete only what the inbox stored") {
     }
 }
 
-TEST_CASE("send: CMGS answer gives the reference; +CMS ERROR is a classified rejection") {
+TEST_CASE("send: CMGS answer gives the reference, +CMS ERROR is a classified rejection") {
     test::PtyPeer peer;
     int sends = 0;
     peer.run_responder([&sends](const std::string& c) -> std::string {

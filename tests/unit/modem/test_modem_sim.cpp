@@ -65,7 +65,7 @@ TEST_CASE("probe, send and receive on every simulated profile") {
     }
 }
 
-TEST_CASE("a full SIM is drained at start; a PIN-locked SIM opens with the configured PIN") {
+TEST_CASE("a full SIM is drained at start, a PIN-locked SIM opens with the configured PIN") {
     modemsim::Config sc;
     sc.modems = 1;
     sc.modem.resize(1);

@@ -157,7 +157,7 @@ TEST_CASE("faults: hang, vanish, garbage, errors — healthy modems finish the w
     CHECK(st.at(1).state != "ready");
 }
 
-TEST_CASE("per-SIM limit holds sends back; counters are shown") {
+TEST_CASE("per-SIM limit holds sends back, counters are shown") {
     Rig rig(sims(1), modem::SimLimits{3, 0, 0});
     rig.add_all();
     REQUIRE(test::run_until(rig.io, [&] { return rig.pool->ready_count() == 1; }, 10s));
@@ -171,7 +171,7 @@ TEST_CASE("per-SIM limit holds sends back; counters are shown") {
     CHECK(st[0].limited);
 }
 
-TEST_CASE("limits changed at run time apply at once; counts are kept") {
+TEST_CASE("limits changed at run time apply at once, counts are kept") {
     Rig rig(sims(1), modem::SimLimits{3, 0, 0});
     rig.add_all();
     REQUIRE(test::run_until(rig.io, [&] { return rig.pool->ready_count() == 1; }, 10s));

@@ -22,7 +22,7 @@ TEST_CASE("per-minute limit: the 11th send waits until the 1st leaves the window
     CHECK(lim.count_minute(t0 + 10s) == 10);
 }
 
-TEST_CASE("hour and day limits; 0 means no limit") {
+TEST_CASE("hour and day limits, 0 means no limit") {
     RateLimiter lim(SimLimits{0, 3, 5});
     const auto t0 = Clock::time_point(5000000s);
     for (int i = 0; i < 3; ++i) lim.record(t0 + std::chrono::minutes(i));

@@ -85,7 +85,7 @@ Ran run_bounded(std::vector<std::string> args, std::chrono::seconds limit) {
 
 }  // namespace
 
-TEST_CASE("gammu identifies a simulated modem and sends through it; the simulator decodes its PDUs") {
+TEST_CASE("gammu identifies a simulated modem and sends through it, and the simulator decodes its PDUs") {
     const std::string gammu = find_gammu();
     if (gammu.empty()) {
         MESSAGE("gammu is not installed: skipped");

@@ -134,7 +134,7 @@ TEST_CASE("echo, errors, registration, storage and indication settings") {
     CHECK(c->read_until(",72\r\n").find("+CUSD: 0,\"") != std::string::npos);
 }
 
-TEST_CASE("AT+CMGS: prompt, PDU, +CMGS reference; the decoded send is listed") {
+TEST_CASE("AT+CMGS: prompt, PDU, +CMGS reference, the decoded send is listed") {
     Simulator sim(quick());
     sim.start();
     auto c = connect(sim);
@@ -260,7 +260,7 @@ TEST_CASE("status reports: +CDS direct, +CDSI into SR memory") {
     }
 }
 
-TEST_CASE("incoming: +CMTI then AT+CMGR gives the DELIVER PDU; multipart out of order; +CMT direct") {
+TEST_CASE("incoming: +CMTI then AT+CMGR gives the DELIVER PDU, multipart out of order, +CMT direct") {
     Simulator sim(quick());
     sim.start();
     auto c = connect(sim);
@@ -525,7 +525,7 @@ TEST_CASE("AT+CFUN=1,1 on a stick that re-enumerates: the port drops and returns
     CHECK(again.cmd("AT").find("OK") != std::string::npos);
 }
 
-TEST_CASE("vanish: the pty goes away and comes back under a new path; the link follows") {
+TEST_CASE("vanish: the pty goes away and comes back under a new path, the link follows") {
     auto dir = std::filesystem::temp_directory_path() / ("modemsim-" + std::to_string(::getpid()));
     Config cfg = quick();
     cfg.link_dir = dir.string();

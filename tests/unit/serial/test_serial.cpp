@@ -33,7 +33,7 @@ TEST_CASE("port specifications") {
     CHECK(serial::parse_endpoint("tcp:[::1]:7001"));
 }
 
-TEST_CASE("a pty (also through a symlink) carries bytes both ways; a hang-up ends reads") {
+TEST_CASE("a pty (also through a symlink) carries bytes both ways, a hang-up ends reads") {
     int master = -1, slave = -1;
     char name[128] = {};
     REQUIRE(::openpty(&master, &slave, name, nullptr, nullptr) == 0);
@@ -83,7 +83,7 @@ TEST_CASE("a pty (also through a symlink) carries bytes both ways; a hang-up end
     std::filesystem::remove(link);
 }
 
-TEST_CASE("tcp:HOST:PORT connects; a refused port is an error value") {
+TEST_CASE("tcp:HOST:PORT connects, a refused port is an error value") {
     asio::io_context io;
     asio::ip::tcp::acceptor acc(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     const auto port = acc.local_endpoint().port();
@@ -110,7 +110,7 @@ TEST_CASE("tcp:HOST:PORT connects; a refused port is an error value") {
     CHECK(refused->error().code == serial::Errc::ConnectFailed);
 }
 
-TEST_CASE("opening a missing device is NotFound; discovery lists without failing") {
+TEST_CASE("opening a missing device is NotFound, discovery lists without failing") {
     asio::io_context io;
     auto s = serial::open_device(io.get_executor(), "/dev/cunxin-no-such-tty");
     REQUIRE_FALSE(s);

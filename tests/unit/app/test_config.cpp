@@ -74,7 +74,7 @@ TEST_CASE("bad configs are refused with a reason") {
     }
 }
 
-TEST_CASE("https: off by default; an object turns it on with defaults for what it omits") {
+TEST_CASE("https: off by default, an object turns it on with defaults for what it omits") {
     CHECK_FALSE(parse_config("{}").https.has_value());
     const auto on = parse_config(R"({"https": {}})");
     REQUIRE(on.https);

@@ -31,7 +31,7 @@ bool stored(Harness& h, const std::string& cookie, bool by_raw_value = false) {
 
 }  // namespace
 
-TEST_CASE("sessions: a login survives a server restart; logout ends it for good") {
+TEST_CASE("sessions: a login survives a server restart, logout ends it for good") {
     Harness h;
     auto& admin = h.admin();
     auto op = h.user("olga", "operator");

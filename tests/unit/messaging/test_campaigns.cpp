@@ -130,7 +130,7 @@ TEST_CASE("campaign start, pause, resume, cancel and progress") {
     CHECK(failed == 1);
 }
 
-TEST_CASE("a scheduled campaign waits for its time; opted-out recipients are skipped at launch") {
+TEST_CASE("a scheduled campaign waits for its time, opted-out recipients are skipped at launch") {
     CampaignCore c;
     auto s = c.spec();
     s.send_at = c.now() + 3600;

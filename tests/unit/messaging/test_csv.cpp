@@ -277,7 +277,7 @@ TEST_CASE("parse_date: spreadsheet date forms") {
     }
 }
 
-TEST_CASE("export: BOM, CRLF, quoting, formula guard, national numbers; round trip") {
+TEST_CASE("export: BOM, CRLF, quoting, formula guard, national numbers, round trip") {
     std::vector<ContactRow> contacts(4);
     contacts[0].name = "张建国";
     contacts[0].msisdn = "+8613800138000";

@@ -81,7 +81,7 @@ TEST_CASE("greetings missed while the box was off go out later the same day") {
     CHECK(*c.job->run() == 1);
 }
 
-TEST_CASE("the hour and the template are settings; tomorrow can be previewed") {
+TEST_CASE("the hour and the template are settings, tomorrow can be previewed") {
     GreetingCore c;
     REQUIRE(store::set_setting(*c.db, "anniversary_hour", "12"));
     REQUIRE(store::set_setting(*c.db, "anniversary_template", "{name}，入党{years}周年快乐！"));

@@ -220,7 +220,7 @@ TEST_CASE("an opt-out is honoured by sends queued before and after it") {
     CHECK(c.status(a->front()) == "sent");
 }
 
-TEST_CASE("a SIM's monthly budget stops it; another SIM carries on; sent_since counts") {
+TEST_CASE("a SIM's monthly budget stops it, another SIM carries on, sent_since counts") {
     Core c;
     REQUIRE(c.outbox->enqueue({kToMobile, kToMobile2, "+8613700000004"}, "预算"));
     CHECK_FALSE(c.outbox->next_segment(test::sim("", "x"), std::vector{kMobile}));

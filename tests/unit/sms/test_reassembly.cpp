@@ -50,7 +50,7 @@ TEST_CASE("parts out of order complete with the text in order") {
     CHECK(r.size() == 0);
 }
 
-TEST_CASE("duplicates are ignored; the first copy wins") {
+TEST_CASE("duplicates are ignored, the first copy wins") {
     Reassembler r;
     CHECK(r.add(part("A", 1, 1, 2, "first")).status == AddStatus::Added);
     auto d = r.add(part("A", 1, 1, 2, "other"));
@@ -75,7 +75,7 @@ TEST_CASE("groups are keyed by sender + reference + total") {
     CHECK(r.size() == 3);
 }
 
-TEST_CASE("invalid part numbers are refused; a single part completes at once") {
+TEST_CASE("invalid part numbers are refused, a single part completes at once") {
     Reassembler r;
     CHECK(r.add(part("A", 1, 0, 2, "")).status == AddStatus::Invalid);
     CHECK(r.add(part("A", 1, 3, 2, "")).status == AddStatus::Invalid);

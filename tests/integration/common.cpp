@@ -19,6 +19,10 @@ Appliance::Appliance(ApplianceOptions options) : options_(std::move(options)) {
     modemsim::Config cfg;
     cfg.modems = options_.modems;
     cfg.cmgs_latency = options_.cmgs_latency;
+    // The daemon is given stable names (as /dev/serial/by-id on a board), not /dev/pts/N: a modem
+    // that vanishes takes its name with it, and the daemon's re-opening cannot land on a recycled
+    // pty number that now belongs to a test running next to this one.
+    cfg.link_dir = (dir_.path() / "modems").string();
     sim_ = std::make_unique<modemsim::Simulator>(cfg);
     sim_->start();
     std::string out;
@@ -56,7 +60,7 @@ void Appliance::start(std::chrono::milliseconds ready_timeout) {
                                      "--listen", "127.0.0.1:" + std::to_string(port_)};
     for (const auto& m : sim_->modems()) {
         argv.push_back("--modem");
-        argv.push_back(m.pty_path);
+        argv.push_back(m.link_path.empty() ? m.pty_path : m.link_path);
     }
     ++starts_;
     daemon_ = std::make_unique<Process>(argv, dir_.path() / "daemon.log");

@@ -2,7 +2,14 @@
 // bench_pool: M messages through N simulated modems (cunxin::modemsim on ptys) at a fixed
 // AT+CMGS latency L; prints achieved messages per second against the physical limit N / L.
 // Usage: bench_pool [--latency-ms L] [--per-modem K] [--modems 1,4,16] [--tcp] [--profile] [--gammu]
+//                   [--no-floor] [--idle]
 // Each run is bounded (K * L * 3 + 20 s). Goal: efficiency >= 99 % for every N.
+// The floor (on unless --no-floor or --tcp): the same sends on a fresh simulator by a bare AT loop
+// of a few lines (one thread, poll, no pool), printed with the ratio pool / floor: how much of
+// the distance to N / L is the pool's and how much the machine's.
+// Cores are held out of deep idle while it runs (/dev/cpu_dma_latency = 0, as cyclictest does),
+// unless --idle: on a VM a halted vCPU takes ~0.1 ms to wake for each pty hop (four per send),
+// which a board's cores (WFI, microseconds) do not; both figures go in the README.
 // --profile: where each send's time goes (the pool's AT transcript with times, CPU per send);
 // with BENCH_POOL_DUMP=FILE the timed transcript itself is written there.
 // --gammu: the same M messages through Debian's gammu-smsd (files backend, one daemon per modem,
@@ -10,6 +17,8 @@
 // and the ratio cunxin / gammu. Bounded (K * (L + 5 s) + 60 s); its daemons are killed by PID.
 
 #include <fcntl.h>
+#include <poll.h>
+#include <termios.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -288,6 +297,125 @@ Figures run(int n, int per_modem, std::chrono::milliseconds latency, bool tcp, b
     return f;
 }
 
+// ------------------------------------------------------------------------------ the floor
+// The same M sends through the same kind of simulator with nothing of the product: one thread,
+// poll(), raw ptys, "AT+CMGS=<len>\r", wait for "> ", the PDU and Ctrl-Z, wait for OK, next. No
+// queue, store interface, parser, timeout or log. What this machine's ptys, scheduler and
+// simulator allow at this N and L; the pool's rate divided by it is what the pool itself costs.
+
+int open_pty_raw(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
+    termios t{};
+    if (::tcgetattr(fd, &t) == 0) {
+        ::cfmakeraw(&t);
+        ::tcsetattr(fd, TCSANOW, &t);
+    }
+    return fd;
+}
+
+// Sends `line` and reads until `want` appears (or `bound` passes); false on timeout.
+bool floor_command(int fd, const std::string& line, const std::string& want, Clock::duration bound) {
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return false;
+    std::string in;
+    const auto until = Clock::now() + bound;
+    while (Clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 20) <= 0) continue;
+        char buf[512];
+        const ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r > 0) in.append(buf, static_cast<std::size_t>(r));
+        if (in.find(want) != std::string::npos) return true;
+    }
+    return false;
+}
+
+Figures run_floor(int n, int per_modem, std::chrono::milliseconds latency) {
+    modemsim::Config sc;
+    sc.modems = n;
+    sc.cmgs_latency = latency;
+    modemsim::Simulator sim(sc);
+    sim.start();
+    Figures f;
+    struct Port {
+        int fd = -1;
+        std::string in;
+        bool prompted = false;
+        int next = 0;  // index into this port's share of the work
+        int done = 0;
+        std::string pdu;
+    };
+    std::vector<Port> ports(static_cast<std::size_t>(n));
+    std::vector<pollfd> fds;
+    bool ready = true;
+    for (int i = 0; i < n; ++i) {
+        auto& p = ports[static_cast<std::size_t>(i)];
+        p.fd = open_pty_raw(sim.modems()[static_cast<std::size_t>(i)].pty_path);
+        // Echo off, then wait for the network (the simulator registers shortly after boot).
+        bool reg = p.fd >= 0 && floor_command(p.fd, "ATE0\r", "OK\r\n", 5s);
+        const auto until = Clock::now() + 10s;
+        while (reg && !floor_command(p.fd, "AT+CREG?\r", ",1\r\n", 200ms)) {
+            if (Clock::now() > until) reg = false;
+        }
+        ready = ready && reg;
+        fds.push_back({p.fd, POLLIN, 0});
+    }
+    if (!ready) {
+        std::fprintf(stderr, "bench_pool: the floor's modems did not register\n");
+        for (auto& p : ports) ::close(p.fd);
+        return f;
+    }
+    const int m = n * per_modem;
+    int id = 0;
+    auto start = [&](Port& p) {
+        const auto seg = segment(++id);
+        p.pdu = seg.pdu_hex + "\x1A";
+        p.prompted = false;
+        p.in.clear();
+        const std::string cmd = "AT+CMGS=" + std::to_string(seg.tpdu_length) + "\r";
+        (void)!::write(p.fd, cmd.data(), cmd.size());
+        ++p.next;
+    };
+    Clock::time_point first = Clock::now(), last = first;
+    for (auto& p : ports) start(p);
+    const auto bound = first + latency * per_modem * 3 + 20s;
+    int finished = 0;
+    while (finished < m && Clock::now() < bound) {
+        if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if ((fds[i].revents & POLLIN) == 0) continue;
+            auto& p = ports[i];
+            char buf[512];
+            const ssize_t r = ::read(p.fd, buf, sizeof buf);
+            if (r <= 0) continue;
+            p.in.append(buf, static_cast<std::size_t>(r));
+            if (!p.prompted) {
+                if (p.in.find("> ") == std::string::npos) continue;
+                p.prompted = true;
+                p.in.clear();
+                (void)!::write(p.fd, p.pdu.data(), p.pdu.size());
+            } else if (p.in.find("OK\r\n") != std::string::npos || p.in.find("ERROR") != std::string::npos) {
+                if (p.in.find("ERROR") == std::string::npos) {
+                    ++f.sent;
+                } else {
+                    ++f.failed;
+                }
+                ++p.done;
+                ++finished;
+                last = Clock::now();
+                if (p.next < per_modem) start(p);
+            }
+        }
+    }
+    for (auto& p : ports) ::close(p.fd);
+    f.complete = finished == m && static_cast<int>(sim.sent().size()) == f.sent;
+    f.seconds = std::chrono::duration<double>(last - first).count();
+    f.limit = n / std::chrono::duration<double>(latency).count();
+    f.rate = f.seconds > 0 ? f.sent / f.seconds : 0;
+    f.efficiency = f.limit > 0 ? f.rate / f.limit : 0;
+    return f;
+}
+
 // ------------------------------------------------------------------------------ gammu-smsd
 
 std::string find_program(const std::string& name) {
@@ -398,6 +526,8 @@ int main(int argc, char** argv) {
     bool tcp = false;
     bool profile = false;
     bool gammu = false;
+    bool floor = true;
+    bool idle = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -416,9 +546,13 @@ int main(int argc, char** argv) {
             profile = true;
         } else if (a == "--gammu") {
             gammu = true;
+        } else if (a == "--no-floor") {
+            floor = false;
+        } else if (a == "--idle") {
+            idle = true;
         } else {
             std::fprintf(stderr, "usage: bench_pool [--latency-ms L] [--per-modem K] [--modems 1,4,16] [--tcp] "
-                                 "[--profile] [--gammu]\n");
+                                 "[--profile] [--gammu] [--no-floor] [--idle]\n");
             return 2;
         }
     }
@@ -435,8 +569,23 @@ int main(int argc, char** argv) {
         if (::mkdtemp(tmpl) == nullptr) return 2;
         gammu_dir = tmpl;
     }
-    std::printf("bench_pool: %d messages per modem, AT+CMGS latency %lld ms, %s; load average %s\n", per_modem,
-                static_cast<long long>(latency.count()), tcp ? "tcp" : "pty", load_average().c_str());
+    // PM QoS: while this descriptor is open with 0 written, cpuidle keeps every core in its polling
+    // state; closing it (at exit) restores the machine's choice.
+    int qos_fd = -1;
+    if (!idle) {
+        qos_fd = ::open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+        const std::int32_t zero = 0;
+        if (qos_fd >= 0 && ::write(qos_fd, &zero, sizeof zero) != static_cast<ssize_t>(sizeof zero)) {
+            ::close(qos_fd);
+            qos_fd = -1;
+        }
+    }
+    std::printf("bench_pool: %d messages per modem, AT+CMGS latency %lld ms, %s; cores %s; load average %s\n",
+                per_modem, static_cast<long long>(latency.count()), tcp ? "tcp" : "pty",
+                qos_fd >= 0 ? "kept out of deep idle (/dev/cpu_dma_latency 0)"
+                : idle      ? "idle as the machine chooses (--idle)"
+                            : "idle as the machine chooses (/dev/cpu_dma_latency not writable)",
+                load_average().c_str());
     std::printf("%8s %8s %8s %10s %12s %12s %11s\n", "modems", "sent", "failed", "seconds", "msg/s",
                 "limit N/L", "efficiency");
     bool ok = true;
@@ -446,6 +595,13 @@ int main(int argc, char** argv) {
                     f.limit, 100.0 * f.efficiency, f.complete ? "" : "  (incomplete)");
         std::fflush(stdout);
         ok = ok && f.complete;
+        if (floor && !tcp) {
+            const auto b = run_floor(n, per_modem, latency);
+            std::printf("%8s %8d %8d %10.3f %12.2f %12.2f %10.2f%%  floor (bare AT loop)%s; pool/floor %.2f%%\n", "",
+                        b.sent, b.failed, b.seconds, b.rate, b.limit, 100.0 * b.efficiency,
+                        b.complete ? "" : " (incomplete)", b.rate > 0 ? 100.0 * f.rate / b.rate : 0.0);
+            std::fflush(stdout);
+        }
         if (gammu) {
             const auto g = run_gammu(n, per_modem, latency, smsd, gammu_dir / ("n" + std::to_string(n)));
             std::printf("%8s %8d %8s %10.3f %12.2f %12.2f %10.2f%%  gammu-smsd%s; cunxin/gammu %.1fx\n", "", g.sent,
@@ -456,5 +612,6 @@ int main(int argc, char** argv) {
     }
     if (gammu) std::printf("gammu-smsd logs: %s\n", gammu_dir.c_str());
     std::printf("load average at the end: %s\n", load_average().c_str());
+    if (qos_fd >= 0) ::close(qos_fd);
     return ok ? 0 : 1;
 }

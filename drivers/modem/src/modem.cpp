@@ -6,6 +6,7 @@
 
 #include "cunxin/at/channel.hpp"
 #include "cunxin/at/gsm_errors.hpp"
+#include "cunxin/serial/discovery.hpp"
 
 namespace cunxin::modem {
 
@@ -614,6 +615,13 @@ asio::awaitable<void> Modem::supervise() {
                 ++failures;
                 const bool hopeless = r.error().code == Errc::PinRejected || r.error().code == Errc::SimBlocked ||
                                       r.error().code == Errc::PinRequired || r.error().code == Errc::NoSim;
+                if (!hopeless && failures == config_.failures_before_usb_reset) {
+                    // Step 4: a modem that neither AT nor AT+CFUN=1,1 reaches is reset on USB
+                    // (as if re-plugged). The ioctl blocks this thread until the device is
+                    // back on the bus (typically well under a second); it happens rarely.
+                    auto u = serial::reset_usb_device(config_.port);
+                    note(u ? "recovery: USB device reset" : "recovery: no USB reset: " + u.error().detail);
+                }
                 if (hopeless || failures >= config_.failures_before_out_of_service) {
                     set_state(State::OutOfService);
                 } else {

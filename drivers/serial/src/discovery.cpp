@@ -7,6 +7,14 @@
 #include <map>
 #include <tuple>
 
+#include <fcntl.h>
+#include <linux/usbdevice_fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <libserialport.h>
 
 namespace cunxin::serial {
@@ -101,6 +109,40 @@ bool is_known_modem_vendor(std::uint16_t vid) {
         default:
             return false;
     }
+}
+
+Result<std::string> usb_device_node(const std::string& port_path) {
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(port_path, ec);
+    if (ec) return unexpected(Error{Errc::NotFound, ec.value(), port_path + ": " + ec.message()});
+    sp_port* port = nullptr;
+    if (sp_get_port_by_name(real.c_str(), &port) != SP_OK || port == nullptr) {
+        return unexpected(Error{Errc::NotUsb, 0, port_path + ": not a USB device (libserialport knows no such port)"});
+    }
+    int bus = -1;
+    int addr = -1;
+    const bool usb = sp_get_port_transport(port) == SP_TRANSPORT_USB &&
+                     sp_get_port_usb_bus_address(port, &bus, &addr) == SP_OK && bus > 0 && addr > 0;
+    sp_free_port(port);
+    if (!usb) return unexpected(Error{Errc::NotUsb, 0, port_path + ": not a USB device"});
+    char node[40];
+    std::snprintf(node, sizeof node, "/dev/bus/usb/%03d/%03d", bus, addr);
+    return std::string(node);
+}
+
+Result<bool> reset_usb_device(const std::string& port_path) {
+    auto node = usb_device_node(port_path);
+    if (!node) return unexpected(node.error());
+    const int fd = ::open(node->c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        return unexpected(Error{Errc::OpenFailed, err, *node + ": " + std::strerror(err)});
+    }
+    const int rc = ::ioctl(fd, USBDEVFS_RESET, 0);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) return unexpected(Error{Errc::Io, err, *node + ": USBDEVFS_RESET: " + std::strerror(err)});
+    return true;
 }
 
 }  // namespace cunxin::serial

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Parses board/udev/60-cunxin-modems.rules: syntax of each rule, one comment per device
-// line, VID:PID form, unique devices, ModemManager kept off, stable symlinks.
+// line, VID:PID form, unique devices, ModemManager kept off, stable symlinks, the modems' USB
+// device nodes writable by dialout (for the USB reset of a hung modem) and by nobody else.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -42,6 +43,7 @@ Report check_rules(const std::string& text) {
     bool symlink_set = false;
     int last_device_line = -1;
     int ignore_line = -1;
+    int usb_node_line = -1;
     std::istringstream in(text);
     std::string line;
     int n = 0;
@@ -99,6 +101,10 @@ Report check_rules(const std::string& text) {
             if (!r.devices.insert(vid + ":" + pid).second) r.errors.push_back(where + "duplicate " + vid + ":" + pid);
             last_device_line = n;
         }
+        if (attrs.count("SUBSYSTEM") && attrs["SUBSYSTEM"] == "usb" && attrs.count("ENV{DEVTYPE}") &&
+            attrs["ENV{DEVTYPE}"] == "usb_device" && attrs.count("GROUP") && attrs["GROUP"] == "dialout") {
+            usb_node_line = n;
+        }
         if (!has_match && attrs.count("ENV{CUNXIN_MODEM}")) r.errors.push_back(where + "modem named without a match");
         previous_is_comment = false;
     }
@@ -107,6 +113,10 @@ Report check_rules(const std::string& text) {
     }
     if (!ignore_set) r.errors.push_back("ENV{ID_MM_DEVICE_IGNORE}=\"1\" is never set");
     if (ignore_set && ignore_line < last_device_line) r.errors.push_back("ID_MM_DEVICE_IGNORE set before the device table ends");
+    if (usb_node_line < 0) r.errors.push_back("the modems' USB device nodes are not given to group dialout");
+    if (usb_node_line >= 0 && usb_node_line < ignore_line) {
+        r.errors.push_back("USB device nodes given to dialout before the rules have left non-modems");
+    }
     if (!symlink_set) r.errors.push_back("no stable SYMLINK cunxin/modem-...-if$env{ID_USB_INTERFACE_NUM}");
     if (r.devices.empty()) r.errors.push_back("no device lines");
     return r;
@@ -150,6 +160,12 @@ TEST_CASE("the checker catches broken rules (so the test above can fail)") {
         {"duplicate device",
          replace_once(good, "\"12d1\", ATTRS{idProduct}==\"1506\"", "\"12d1\", ATTRS{idProduct}==\"1001\"")},
         {"unknown label", replace_once(good, "LABEL=\"cunxin_end\"", "LABEL=\"cunxin_done\"")},
+        {"USB node not for dialout", replace_once(good, "ENV{DEVTYPE}==\"usb_device\", GROUP=\"dialout\"",
+                                                  "ENV{DEVTYPE}==\"usb_device\", GROUP=\"plugdev\"")},
+        {"USB node before the table ends",
+         replace_once(replace_once(good, "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", GROUP=\"dialout\", MODE=\"0660\"\n", ""),
+                      "ACTION==\"remove\", GOTO=\"cunxin_end\"\n",
+                      "ACTION==\"remove\", GOTO=\"cunxin_end\"\nSUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", GROUP=\"dialout\", MODE=\"0660\"\n")},
     };
     for (const auto& row : rows) {
         CAPTURE(row.name);

@@ -146,6 +146,40 @@ TEST_CASE("a wrong PIN is tried once, then never again") {
     CHECK(tries == 1);
 }
 
+TEST_CASE("a modem that stops answering gets one USB reset before it is out of service") {
+    // The peer is a pty: the reset step runs and says why it cannot reset (not a USB device),
+    // once, after the configured number of failed re-opens, and the ladder goes on.
+    test::PtyPeer peer;
+    peer.run_responder([](const std::string&) { return std::string(); });
+    asio::io_context io;
+    auto cfg = config(peer.slave_path());
+    cfg.command_timeout = 100ms;
+    cfg.reopen_backoff_min = 20ms;
+    cfg.reopen_backoff_max = 40ms;
+    cfg.failures_before_usb_reset = 2;
+    cfg.failures_before_out_of_service = 3;
+    std::vector<std::string> log;
+    cfg.log = [&log](std::string_view l) { log.emplace_back(l); };
+    auto m = modem::Modem::create(io.get_executor(), cfg, nullptr);
+    m->start();
+    REQUIRE(run_until(io, [&] { return m->state() == modem::State::OutOfService; }, 30s));
+    m->stop();
+    io.run_for(50ms);
+    peer.stop();
+    int resets = 0;
+    int failures_before = 0;
+    for (const auto& l : log) {
+        if (l.find("recovery: no USB reset: ") != std::string::npos) {
+            ++resets;
+            CHECK(l.find("not a USB device") != std::string::npos);
+        } else if (resets == 0 && l.find("open/init failed") != std::string::npos) {
+            ++failures_before;
+        }
+    }
+    CHECK(resets == 1);
+    CHECK(failures_before == 2);
+}
+
 TEST_CASE("+CMTI: read, store, and delete only what the inbox stored") {
     for (const bool accept : {true, false}) {
         CAPTURE(accept);

@@ -110,6 +110,33 @@ TEST_CASE("tcp:HOST:PORT connects, a refused port is an error value") {
     CHECK(refused->error().code == serial::Errc::ConnectFailed);
 }
 
+TEST_CASE("USB reset: a pty is not a USB device, a missing port is NotFound, nothing is reset") {
+    int master = -1;
+    int slave = -1;
+    char name[256] = {};
+    REQUIRE(::openpty(&master, &slave, name, nullptr, nullptr) == 0);
+    const auto link =
+        std::filesystem::temp_directory_path() / ("cunxin-usb-reset-test-" + std::to_string(::getpid()));
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink(name, link);
+    for (const std::string& path : {std::string(name), link.string()}) {
+        CAPTURE(path);
+        const auto node = serial::usb_device_node(path);
+        REQUIRE_FALSE(node);
+        CHECK(node.error().code == serial::Errc::NotUsb);
+        const auto reset = serial::reset_usb_device(path);
+        REQUIRE_FALSE(reset);
+        CHECK(reset.error().code == serial::Errc::NotUsb);
+        CHECK(reset.error().detail.find(path) == 0);
+    }
+    std::filesystem::remove(link);
+    ::close(slave);
+    ::close(master);
+    const auto missing = serial::reset_usb_device("/dev/cunxin-no-such-tty");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == serial::Errc::NotFound);
+}
+
 TEST_CASE("opening a missing device is NotFound, discovery lists without failing") {
     asio::io_context io;
     auto s = serial::open_device(io.get_executor(), "/dev/cunxin-no-such-tty");

@@ -45,6 +45,7 @@ struct ModemConfig {
     std::chrono::milliseconds reopen_backoff_max{60000};    ///< longest wait between re-opens
     std::optional<std::chrono::milliseconds> reset_wait;    ///< after AT+CFUN=1,1 (default: quirks)
     int failures_before_out_of_service = 4;  ///< consecutive failed recoveries
+    int failures_before_usb_reset = 2;       ///< failed re-opens before the USB device is reset (0: never)
     std::size_t history_size = 32;          ///< health samples kept
     std::function<void(std::string_view)> log;  ///< log lines ("[modem PORT] ..."); transcript at debug
     bool transcript = false;                    ///< log every AT line (STYLE.md §6 format)

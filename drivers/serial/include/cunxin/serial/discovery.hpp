@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cunxin/serial/error.hpp"
+
 namespace cunxin::serial {
 
 /// One serial port as the system lists it.
@@ -39,6 +41,18 @@ std::vector<PortInfo> list_ports(const std::string& by_id_dir = "/dev/serial/by-
 
 /// Groups USB ports by device (bus+address, else VID:PID+serial); non-USB ports are left out.
 std::vector<UsbDevice> group_by_device(const std::vector<PortInfo>& ports);
+
+/// The node of the USB device behind a serial port, e.g. "/dev/bus/usb/001/004" (symlinks such
+/// as /dev/serial/by-id/… are followed). NotFound: no such port; NotUsb: a port not on USB (a
+/// pty, an on-board UART).
+Result<std::string> usb_device_node(const std::string& port_path);
+
+/// Resets the USB device behind a serial port (USBDEVFS_RESET on its node): the device drops off
+/// the bus and enumerates again, as if re-plugged, which revives modems that no AT command or
+/// AT+CFUN reset reaches any more. Its ports may come back under other tty names. Needs write
+/// access to the node (on the board the udev rule gives it to group dialout). Errors as
+/// usb_device_node, OpenFailed (errno in gsm_code) and Io (the ioctl's errno).
+Result<bool> reset_usb_device(const std::string& port_path);
 
 /// True for VID values of common modem vendors (Huawei, Quectel, SIMCom, ZTE, Sierra, Fibocom, u-blox, Telit).
 bool is_known_modem_vendor(std::uint16_t vid);

@@ -9,7 +9,7 @@
 namespace cunxin::serial {
 
 /// Why a port could not be opened or used.
-enum class Errc { BadEndpoint, NotFound, Busy, OpenFailed, ConfigFailed, ConnectFailed, Closed, Io };
+enum class Errc { BadEndpoint, NotFound, Busy, OpenFailed, ConfigFailed, ConnectFailed, Closed, Io, NotUsb };
 
 /// A serial-layer failure; `gsm_code` is the errno where one applies, else 0.
 struct Error {

@@ -139,6 +139,17 @@ TEST_CASE("a multipart reply split across a daemon crash is reassembled") {
     CHECK(got[0].at("category") == "03");
     CHECK(got[0].at("text") == long_text);  // the whole text is kept, code included
     CHECK(a.sim().status()[0].sm_used == 0);
+    // The panel sees the SIM's storage as the modem told it after the drain: empty again.
+    const auto mods = a.get("/api/v1/modems");
+    REQUIRE(mods.status == 200);
+    const auto items = mods.json().at("items");
+    REQUIRE(items.size() == 1);
+    INFO(items.dump());
+    REQUIRE(items[0].at("storage").is_object());
+    CHECK(items[0].at("storage").at("mem") == "SM");
+    CHECK(items[0].at("storage").at("used") == 0);
+    CHECK(items[0].at("storage").at("total") == a.sim().status()[0].sm_slots);
+    CHECK(items[0].at("state") == "ready");
 }
 
 TEST_CASE("a hung modem and a vanished modem: the others finish, nothing twice") {

@@ -59,6 +59,15 @@ export function signalBars(dbm) {
     [svg('svg', { viewBox: '0 0 24 18', width: 24, height: 18 }, bars)]);
 }
 
+// "短信存储 SM 3/30"; a warning when 80 % or more is used (what the inbox could not take piles up).
+export function storageLine(m, tag = 'div') {
+  const s = m.storage;
+  if (!s || !(s.total > 0)) return null;
+  const warn = s.used * 5 >= s.total * 4;
+  return h(tag, { class: warn ? 'error storage' : 'muted storage', title: warn ? t('modem.storage_warn') : null },
+    `${t('modem.storage')} ${s.mem} ${s.used}/${s.total}${warn ? ' — ' + t('modem.storage_warn') : ''}`);
+}
+
 export function badge(kind, text) {
   return h('span', { class: `badge ${kind}` }, text);
 }

@@ -365,7 +365,10 @@ asio::awaitable<void> Modem::configure_messages() {
             sr_ok_ = in("SR");
         }
     }
-    if (co_await cmd("AT+CPMS=\"" + mem + "\",\"" + mem + "\",\"" + mem + "\"")) mem1_ = mem;
+    if (auto c = co_await cmd("AT+CPMS=\"" + mem + "\",\"" + mem + "\",\"" + mem + "\""); c) {
+        mem1_ = mem;
+        note_storage(*c, mem);
+    }
     cmms_ok_ = quirks_->cmms && (co_await cmd("AT+CMMS=?")).has_value();
 }
 
@@ -479,6 +482,22 @@ asio::awaitable<void> Modem::read_stored(std::string mem, int index) {
     if (switch_mem) co_await cmd("AT+CPMS=\"" + mem1_ + "\"");
 }
 
+void Modem::note_storage(const at::Response& r, const std::string& mem) {
+    for (const auto& line : r.lines) {
+        auto mm = at::parse_cpms(line);
+        if (!mm || mm->empty()) continue;
+        auto first = mm->front();
+        if (first.mem.empty()) first.mem = mem;
+        if (first.total > 0 && first.used * 5 >= first.total * 4 &&
+            (!storage_ || storage_->used * 5 < storage_->total * 4)) {
+            note("storage " + first.mem + " " + std::to_string(first.used) + "/" + std::to_string(first.total) +
+                 " used: messages are piling up on the SIM");
+        }
+        storage_ = first;
+        return;
+    }
+}
+
 asio::awaitable<void> Modem::drain() {
     std::vector<std::string> mems{mem1_};
     if (sr_ok_ && mem1_ != "SR") mems.push_back("SR");
@@ -499,6 +518,7 @@ asio::awaitable<void> Modem::drain() {
                 if (auto mm = at::parse_cpms(c->lines.front()); mm && !mm->empty()) {
                     full = mm->front().total > 0 && mm->front().used >= mm->front().total;
                 }
+                if (!switch_mem) note_storage(*c, mem);
             }
             // A full storage blocks reception: drop what cannot be ours (stored outgoing copies).
             if (full && list) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core_api.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <cunxin/log.hpp>
@@ -37,7 +39,8 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
         http::ModemInfo m;
         m.id = s.imei.empty() ? s.port : s.imei;
         m.port = s.port;
-        m.state = s.state;
+        m.state = s.state;  // the API's form: "out-of-service" -> "out_of_service"
+        std::replace(m.state.begin(), m.state.end(), '-', '_');
         m.ready = s.state == "ready";
         m.manufacturer = s.manufacturer;
         m.model = s.model;
@@ -51,6 +54,9 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
         m.queue = s.sending ? 1 : 0;
         m.sent_today = s.sent_today;
         m.limit_per_day = s.limits.per_day;
+        m.storage = s.storage;
+        m.storage_used = s.storage_used;
+        m.storage_total = s.storage_total;
         m.last_error = s.last_error;
         out.push_back(std::move(m));
     }

@@ -19,6 +19,8 @@ json campaign_json(const store::Campaign& c);
 json progress_json(const store::CampaignProgress& p);
 /// A SIM's settings.
 json sim_json(const store::Sim& s);
+/// A modem as the API shows it (GET /modems and the dashboard's cards).
+json modem_json(const ModemInfo& m);
 
 /// One CSV cell: quoted when needed; a leading = + - @ is neutralised (spreadsheet injection).
 std::string csv_cell(const std::string& v);

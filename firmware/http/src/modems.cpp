@@ -4,7 +4,6 @@
 #include "mapping.hpp"
 
 namespace cunxin::http {
-namespace {
 
 json modem_json(const ModemInfo& m) {
     return {{"id", m.id},
@@ -23,8 +22,12 @@ json modem_json(const ModemInfo& m) {
             {"queue", m.queue},
             {"sent_today", m.sent_today},
             {"limit_per_day", m.limit_per_day},
+            {"storage", m.storage_total > 0 ? json{{"mem", m.storage}, {"used", m.storage_used}, {"total", m.storage_total}}
+                                            : json(nullptr)},
             {"error", m.last_error}};
 }
+
+namespace {
 
 bool valid_modem_id(const std::string& s) { return !s.empty() && s.size() <= 64; }
 

@@ -89,11 +89,7 @@ Result<json> dashboard(Ctx& ctx) {
         auto mods = ctx.srv.call_core([core] { return core->modems(); });
         if (mods) {
             for (const auto& m : *mods) {
-                modems.push_back({{"id", m.id}, {"state", m.state}, {"ready", m.ready},
-                                  {"operator", m.operator_name}, {"signal", m.signal_dbm ? json(*m.signal_dbm) : json(nullptr)},
-                                  {"registered", m.registered}, {"queue", m.queue}, {"sent_today", m.sent_today},
-                                  {"limit_per_day", m.limit_per_day}, {"iccid", m.iccid}, {"model", m.model},
-                                  {"error", m.last_error}});
+                modems.push_back(modem_json(m));
             }
         }
     }

@@ -32,7 +32,13 @@ std::vector<http::ModemInfo> StoreCore::modems() {
     a.operator_name = "CHINA MOBILE";
     a.registered = true;
     a.signal_dbm = -71;
+    a.storage = "SM";
+    a.storage_used = 24;
+    a.storage_total = 30;
     http::ModemInfo b = a;
+    b.storage.clear();
+    b.storage_used = -1;
+    b.storage_total = -1;
     b.id = "860000000000002";
     b.iccid = "89860000000000000002";
     b.state = "recovering";

@@ -252,6 +252,13 @@ TEST_CASE("modems, SIM settings, restart, USSD") {
     REQUIRE(m.status == 200);
     CHECK(m.j["items"].size() == 2);
     CHECK(m.j["items"][0]["signal"] == -71);
+    CHECK(m.j["items"][0]["storage"] == json{{"mem", "SM"}, {"used", 24}, {"total", 30}});
+    CHECK(m.j["items"][1]["storage"].is_null());  // not known yet
+    CHECK(m.j["items"][1]["state"] == "recovering");
+    // The dashboard's cards are the same objects.
+    auto d = admin.get("/api/v1/dashboard");
+    REQUIRE(d.status == 200);
+    CHECK(d.j["modems"][0]["storage"] == m.j["items"][0]["storage"]);
     CHECK(admin.post("/api/v1/modems/860000000000001/restart", json::object()).status == 202);
     CHECK(h.core->restarts == 1);
     CHECK(admin.post("/api/v1/modems/nope/restart", json::object()).status == 404);

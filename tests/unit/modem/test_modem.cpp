@@ -146,6 +146,41 @@ TEST_CASE("a wrong PIN is tried once, then never again") {
     CHECK(tries == 1);
 }
 
+TEST_CASE("message storage use is kept from AT+CPMS, and nearly full storage is logged once") {
+    test::PtyPeer peer;
+    peer.run_responder([](const std::string& c) {
+        return answer(c, {{"AT+CPMS=\"SM\",\"SM\",\"SM\"", "\r\n+CPMS: 3,50,3,50,3,50\r\n\r\nOK\r\n"},
+                          {"AT+CPMS?", "\r\n+CPMS: \"SM\",45,50,\"SM\",45,50,\"SM\",45,50\r\n\r\nOK\r\n"}});
+    });
+    asio::io_context io;
+    auto cfg = config(peer.slave_path());
+    std::vector<std::string> log;
+    cfg.log = [&log](std::string_view l) { log.emplace_back(l); };
+    auto m = modem::Modem::create(io.get_executor(), cfg, nullptr);
+    std::optional<modem::Result<void>> result;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await m->open_once(); }, asio::detached);
+    REQUIRE(run_until(io, [&] { return result.has_value(); }, 10s));
+    REQUIRE(*result);
+    // After init: the set form's answer (no memory names: the one asked for).
+    REQUIRE(m->storage());
+    CHECK(m->storage()->mem == "SM");
+    CHECK(m->storage()->used == 3);
+    CHECK(m->storage()->total == 50);
+    m->stop();
+    io.run_for(20ms);
+    // The supervisor drains at start: AT+CPMS? then says 45 of 50, which is noted (3 of 50 was not).
+    auto m2 = modem::Modem::create(io.get_executor(), cfg, nullptr);
+    m2->start();
+    REQUIRE(run_until(io, [&] { return m2->storage() && m2->storage()->used == 45; }, 10s));
+    CHECK(m2->storage()->total == 50);
+    m2->stop();
+    io.run_for(20ms);
+    peer.stop();
+    int notes = 0;
+    for (const auto& l : log) notes += l.find("storage SM 45/50 used") != std::string::npos ? 1 : 0;
+    CHECK(notes == 1);
+}
+
 TEST_CASE("a modem that stops answering gets one USB reset before it is out of service") {
     // The peer is a pty: the reset step runs and says why it cannot reset (not a USB device),
     // once, after the configured number of failed re-opens, and the ladder goes on.

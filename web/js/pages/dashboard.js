@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, svg, fmtDuration } from '../h.js';
 import { t, lang } from '../i18n.js';
-import { card, progressBar, signalBars, badge, empty, applyCampaignEvent } from '../ui.js';
+import { card, progressBar, signalBars, storageLine, badge, empty, applyCampaignEvent } from '../ui.js';
 
 function chart(days) {
   const W = 360; const H = 140; const pad = 22;
@@ -16,7 +16,11 @@ function chart(days) {
     const ho = ((H - 30) * d.out) / max;
     parts.push(svg('rect', { x: x + 1, y: H - 18 - ho, width: bw / 2 - 1, height: ho, class: 'out' }, [svg('title', {}, `${d.day} ${t('dash.sent')} ${d.out}`)]));
     parts.push(svg('rect', { x: x + bw / 2, y: H - 18 - hi, width: bw / 2 - 1, height: hi, class: 'in' }, [svg('title', {}, `${d.day} ${t('dash.received')} ${d.in}`)]));
-    if (i % 3 === 0 || i === days.length - 1) parts.push(svg('text', { x, y: H - 4, class: 'axis' }, d.day.slice(5)));
+    // Every third day, counted back from today (always labelled; no two labels side by side).
+    if ((days.length - 1 - i) % 3 === 0) {
+      const last = i === days.length - 1;  // ends at the right edge instead of running over it
+      parts.push(svg('text', { x: last ? x + bw : x + bw / 2, y: H - 4, class: 'axis', 'text-anchor': last ? 'end' : 'middle' }, d.day.slice(5)));
+    }
   });
   parts.push(svg('text', { x: 0, y: 12, class: 'axis' }, String(max)));
   return h('figure', { class: 'chart' }, [
@@ -32,6 +36,7 @@ export function modemCard(m) {
     h('div', null, `${t('modem.registered')}: ${m.registered ? t('yes') : t('no')}`),
     h('div', null, `${t('modem.queue')}: ${m.queue}`),
     h('div', null, `${t('modem.sent_today')}: ${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`),
+    storageLine(m),
     m.error ? h('div', { class: 'error' }, m.error) : null,
   ]);
 }

@@ -3,7 +3,7 @@
 import { api, toast } from '../api.js';
 import { h } from '../h.js';
 import { t } from '../i18n.js';
-import { card, field, signalBars, empty } from '../ui.js';
+import { card, field, signalBars, storageLine, empty } from '../ui.js';
 import { session } from '../main.js';
 
 function simForm(sim) {
@@ -34,6 +34,7 @@ export default {
         h('div', { class: 'row' }, [signalBars(m.signal), h('span', null, m.signal !== null ? `${m.signal} dBm` : t('modem.no_signal')), h('span', { class: m.ready ? 'ok' : 'error' }, t(`modem.state.${m.state}`))]),
         h('dl', null, [['port', m.port], ['model', `${m.manufacturer} ${m.model}`], ['imei', m.imei], ['iccid', m.iccid], ['imsi', m.imsi], ['own_number', m.own_number],
           ['queue', m.queue], ['sent_today', `${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`]].map(([k, v]) => [h('dt', null, t(`modem.${k}`)), h('dd', null, String(v ?? ''))])),
+        storageLine(m, 'p'),
         m.error ? h('p', { class: 'error' }, m.error) : null,
         operator ? h('form', { class: 'inline', onsubmit: async (e) => {
           e.preventDefault();

@@ -114,6 +114,10 @@ public:
     int sends_failed() const { return sends_failed_; }  ///< segments failed since start
     int received() const { return received_; }          ///< PDUs handed to the inbox
     int recoveries() const { return recoveries_; }      ///< recovery ladder runs
+    /// Use of the storage incoming messages go to ("SM" …), as AT+CPMS last told (at init and
+    /// after every drain); nullopt before. Nearly full means messages the inbox could not take
+    /// are piling up on the SIM: reception stops when it is full.
+    const std::optional<at::CpmsMemory>& storage() const { return storage_; }
 
 private:
     Modem(asio::any_io_executor executor, ModemConfig config, InboxSink* inbox);
@@ -133,6 +137,7 @@ private:
     void trouble(const std::string& why);
     void set_state(State s);
     void note(std::string_view what);
+    void note_storage(const at::Response& r, const std::string& mem);  ///< keeps storage_ from +CPMS
     bool store_pdu(const std::string& pdu);
     void offer_time(const at::NetworkTime& t);
 
@@ -164,6 +169,7 @@ private:
     int sends_failed_ = 0;
     int received_ = 0;
     int recoveries_ = 0;
+    std::optional<at::CpmsMemory> storage_;
     std::optional<std::string> ussd_reply_;
     asio::steady_timer ussd_wait_;
     std::function<void()> on_change_;

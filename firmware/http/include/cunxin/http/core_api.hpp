@@ -28,7 +28,7 @@ using CoreResult = cunxin::Expected<T, CoreError>;
 struct ModemInfo {
     std::string id;              ///< stable id (IMEI, else port)
     std::string port;            ///< device path or tcp:host:port
-    std::string state;           ///< "ready", "initializing", "recovering", "out_of_service"
+    std::string state;           ///< "opening", "initializing", "ready", "recovering", "out_of_service", "stopped"
     bool ready = false;          ///< can send now
     std::string manufacturer;
     std::string model;
@@ -42,6 +42,9 @@ struct ModemInfo {
     int queue = 0;               ///< segments waiting for this SIM
     int sent_today = 0;
     int limit_per_day = 0;       ///< 0 = no limit
+    std::string storage;         ///< incoming-message storage ("SM"…), "" while unknown
+    int storage_used = -1;       ///< messages in it, -1 while unknown
+    int storage_total = -1;      ///< its capacity, -1 while unknown
     std::string last_error;
 };
 

@@ -23,6 +23,12 @@ http::CoreError core_error(std::string code, std::string message) {
     return http::CoreError{std::move(code), std::move(message)};
 }
 
+// A modem state as the API and the live events name it: "out-of-service" -> "out_of_service".
+std::string api_state(std::string s) {
+    std::replace(s.begin(), s.end(), '-', '_');
+    return s;
+}
+
 }  // namespace
 
 
@@ -39,8 +45,7 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
         http::ModemInfo m;
         m.id = s.imei.empty() ? s.port : s.imei;
         m.port = s.port;
-        m.state = s.state;  // the API's form: "out-of-service" -> "out_of_service"
-        std::replace(m.state.begin(), m.state.end(), '-', '_');
+        m.state = api_state(s.state);
         m.ready = s.state == "ready";
         m.manufacturer = s.manufacturer;
         m.model = s.model;
@@ -189,7 +194,7 @@ void CoreApiImpl::tick() {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : pool_.status()) {
         arr.push_back({{"id", s.imei.empty() ? s.port : s.imei},
-                       {"state", s.state},
+                       {"state", api_state(s.state)},
                        {"signal_dbm", s.signal_dbm ? nlohmann::json(*s.signal_dbm) : nlohmann::json()},
                        {"sent_today", s.sent_today}});
     }

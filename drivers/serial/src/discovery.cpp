@@ -112,6 +112,9 @@ bool is_known_modem_vendor(std::uint16_t vid) {
 }
 
 Result<std::string> usb_device_node(const std::string& port_path) {
+    if (port_path.rfind("tcp:", 0) == 0) {
+        return unexpected(Error{Errc::NotUsb, 0, port_path + ": a network modem, not a USB device"});
+    }
     std::error_code ec;
     const auto real = std::filesystem::canonical(port_path, ec);
     if (ec) return unexpected(Error{Errc::NotFound, ec.value(), port_path + ": " + ec.message()});

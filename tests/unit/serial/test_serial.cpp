@@ -132,6 +132,9 @@ TEST_CASE("USB reset: a pty is not a USB device, a missing port is NotFound, not
     std::filesystem::remove(link);
     ::close(slave);
     ::close(master);
+    const auto network = serial::reset_usb_device("tcp:127.0.0.1:7001");
+    REQUIRE_FALSE(network);
+    CHECK(network.error().code == serial::Errc::NotUsb);
     const auto missing = serial::reset_usb_device("/dev/cunxin-no-such-tty");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == serial::Errc::NotFound);

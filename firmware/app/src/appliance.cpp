@@ -162,6 +162,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     pool_config.modem.serial.baud = config.baud;
     pool_config.modem.pin = config.pin;
     pool_config.modem.status_reports = config.status_reports;
+    pool_config.modem.cmgs_timeout = std::chrono::seconds(config.cmgs_timeout_s);
     pool_config.modem.transcript = config.log_level == "debug";
     pool_config.modem.log = [](std::string_view line) { log::info("modem", line); };
     pool_config.log = [](std::string_view line) { log::info("pool", line); };

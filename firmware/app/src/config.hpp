@@ -50,6 +50,7 @@ struct Config {
     int max_sse = 2;
     int utc_offset_minutes = 480;        ///< local time of the office (China: UTC+8)
     bool status_reports = true;          ///< request delivery reports
+    int cmgs_timeout_s = 120;            ///< wait for an AT+CMGS answer (Quectel documents up to 120 s)
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
 };

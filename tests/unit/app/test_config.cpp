@@ -18,6 +18,8 @@ TEST_CASE("an empty config gives the documented defaults") {
     CHECK(c.sim_limits.per_hour == 180);
     CHECK(c.sim_limits.per_day == 900);
     CHECK(c.utc_offset_minutes == 480);
+    CHECK(c.cmgs_timeout_s == 120);
+    CHECK(parse_config(R"({"cmgs_timeout_s": 30})").cmgs_timeout_s == 30);
 }
 
 TEST_CASE("sim limits, per-ICCID overrides and listen are read") {
@@ -62,6 +64,7 @@ TEST_CASE("bad configs are refused with a reason") {
         {R"({"https": {"listen": "8443"}})", "listen must be HOST:PORT"},
         {R"({"https": {"redirect_http": "yes"}})", "redirect_http must be true or false"},
         {R"({"https": {"cert": ""}})", "must be paths"},
+        {R"({"cmgs_timeout_s": 1})", "cmgs_timeout_s must be between"},
     };
     for (const auto& row : rows) {
         CAPTURE(row.json);

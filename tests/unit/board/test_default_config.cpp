@@ -25,5 +25,7 @@ TEST_CASE("packaged default config loads and matches the built-in defaults") {
     CHECK(c.price_fen == d.price_fen);
     CHECK(c.utc_offset_minutes == d.utc_offset_minutes);
     CHECK(c.status_reports == d.status_reports);
+    CHECK(c.cmgs_timeout_s == 120);
+    CHECK(c.cmgs_timeout_s == d.cmgs_timeout_s);
     CHECK(c.log_level == d.log_level);
 }

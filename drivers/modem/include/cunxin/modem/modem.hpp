@@ -37,7 +37,7 @@ struct ModemConfig {
     bool require_registration = true;  ///< init fails without network registration
     bool status_reports = true;      ///< sends ask for status reports (the PDU's TP-SRR; here: CNMI ds)
     std::chrono::milliseconds command_timeout{5000};        ///< ordinary commands
-    std::chrono::milliseconds cmgs_timeout{60000};          ///< AT+CMGS (network round trip)
+    std::chrono::milliseconds cmgs_timeout{120000};         ///< AT+CMGS (network round trip; EC25: up to 120 s)
     std::chrono::milliseconds registration_timeout{60000};  ///< waiting for CREG/CEREG
     std::chrono::milliseconds health_interval{30000};       ///< CSQ + registration poll
     std::chrono::milliseconds drain_interval{300000};       ///< AT+CMGL=4 sweep

@@ -284,9 +284,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
             hang_forever();
         });
     }
-    // SD-card wear: every 10 minutes with nothing on air, fold the WAL into the database
-    // file and truncate it (board/README.md, "SD-card care").
-    Ticker checkpoint(io, 10min, [&] {
+    // SD-card wear: every wal_checkpoint_s (10 minutes) with nothing on air, fold the WAL into
+    // the database file and truncate it (board/README.md, "SD-card care").
+    Ticker checkpoint(io, std::chrono::seconds(config.wal_checkpoint_s), [&] {
         if (outbox.in_flight() > 0) return;
         if (auto r = db.checkpoint_truncate(); !r) {
             log::warn("store", "WAL checkpoint failed: " + r.error().detail);

@@ -83,7 +83,7 @@ Config parse_config(const std::string& json_text) {
     check_keys(doc,
                {"listen", "data_dir", "modems", "baud", "sim_limits", "sims", "pin", "price_fen",
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
-                "cmgs_timeout_s", "web_root", "https"},
+                "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -125,6 +125,7 @@ Config parse_config(const std::string& json_text) {
         c.status_reports = doc.at("status_reports").get<bool>();
     }
     c.cmgs_timeout_s = get_int(doc, "cmgs_timeout_s", c.cmgs_timeout_s, 5, 600);
+    c.wal_checkpoint_s = get_int(doc, "wal_checkpoint_s", c.wal_checkpoint_s, 5, 86400);
     if (doc.contains("web_root")) c.web_root = get_string(doc, "web_root", "");
     if (doc.contains("https")) {
         const auto& h = doc.at("https");

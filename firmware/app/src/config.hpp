@@ -51,6 +51,7 @@ struct Config {
     int utc_offset_minutes = 480;        ///< local time of the office (China: UTC+8)
     bool status_reports = true;          ///< request delivery reports
     int cmgs_timeout_s = 120;            ///< wait for an AT+CMGS answer (Quectel documents up to 120 s)
+    int wal_checkpoint_s = 600;          ///< fold and truncate the WAL this often when nothing is on air
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
 };

@@ -19,6 +19,7 @@ TEST_CASE("an empty config gives the documented defaults") {
     CHECK(c.sim_limits.per_day == 900);
     CHECK(c.utc_offset_minutes == 480);
     CHECK(c.cmgs_timeout_s == 120);
+    CHECK(c.wal_checkpoint_s == 600);
     CHECK(parse_config(R"({"cmgs_timeout_s": 30})").cmgs_timeout_s == 30);
 }
 
@@ -65,6 +66,7 @@ TEST_CASE("bad configs are refused with a reason") {
         {R"({"https": {"redirect_http": "yes"}})", "redirect_http must be true or false"},
         {R"({"https": {"cert": ""}})", "must be paths"},
         {R"({"cmgs_timeout_s": 1})", "cmgs_timeout_s must be between"},
+        {R"({"wal_checkpoint_s": 0})", "wal_checkpoint_s must be between"},
     };
     for (const auto& row : rows) {
         CAPTURE(row.json);

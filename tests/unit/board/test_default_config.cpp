@@ -27,5 +27,6 @@ TEST_CASE("packaged default config loads and matches the built-in defaults") {
     CHECK(c.status_reports == d.status_reports);
     CHECK(c.cmgs_timeout_s == 120);
     CHECK(c.cmgs_timeout_s == d.cmgs_timeout_s);
+    CHECK(c.wal_checkpoint_s == d.wal_checkpoint_s);
     CHECK(c.log_level == d.log_level);
 }

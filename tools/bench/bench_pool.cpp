@@ -341,8 +341,7 @@ Figures run_floor(int n, int per_modem, std::chrono::milliseconds latency) {
         int fd = -1;
         std::string in;
         bool prompted = false;
-        int next = 0;  // index into this port's share of the work
-        int done = 0;
+        int next = 0;  // sends started on this port
         std::string pdu;
     };
     std::vector<Port> ports(static_cast<std::size_t>(n));
@@ -400,7 +399,6 @@ Figures run_floor(int n, int per_modem, std::chrono::milliseconds latency) {
                 } else {
                     ++f.failed;
                 }
-                ++p.done;
                 ++finished;
                 last = Clock::now();
                 if (p.next < per_modem) start(p);

@@ -45,6 +45,22 @@ const char* to_string(State s) noexcept {
 
 namespace {
 
+/// The first memory an AT+CPMS answer (set or query form) reports; `mem` names it when the
+/// answer does not (the set form).
+std::optional<at::CpmsMemory> first_storage(const at::Response& r, const std::string& mem) {
+    for (const auto& line : r.lines) {
+        auto mm = at::parse_cpms(line);
+        if (!mm || mm->empty()) continue;
+        auto first = mm->front();
+        if (first.mem.empty()) first.mem = mem;
+        return first;
+    }
+    return std::nullopt;
+}
+
+/// 80 % or more used: what the inbox could not take is piling up.
+bool nearly_full(const at::CpmsMemory& m) { return m.total > 0 && m.used * 5 >= m.total * 4; }
+
 Error from_at(const at::Error& e, Errc fallback) {
     switch (e.code) {
         case at::Errc::Timeout: return Error{Errc::Timeout, -1, e.detail};
@@ -367,7 +383,7 @@ asio::awaitable<void> Modem::configure_messages() {
     }
     if (auto c = co_await cmd("AT+CPMS=\"" + mem + "\",\"" + mem + "\",\"" + mem + "\""); c) {
         mem1_ = mem;
-        note_storage(*c, mem);
+        if (auto st = first_storage(*c, mem)) keep_storage(*st);
     }
     cmms_ok_ = quirks_->cmms && (co_await cmd("AT+CMMS=?")).has_value();
 }
@@ -482,20 +498,12 @@ asio::awaitable<void> Modem::read_stored(std::string mem, int index) {
     if (switch_mem) co_await cmd("AT+CPMS=\"" + mem1_ + "\"");
 }
 
-void Modem::note_storage(const at::Response& r, const std::string& mem) {
-    for (const auto& line : r.lines) {
-        auto mm = at::parse_cpms(line);
-        if (!mm || mm->empty()) continue;
-        auto first = mm->front();
-        if (first.mem.empty()) first.mem = mem;
-        if (first.total > 0 && first.used * 5 >= first.total * 4 &&
-            (!storage_ || storage_->used * 5 < storage_->total * 4)) {
-            note("storage " + first.mem + " " + std::to_string(first.used) + "/" + std::to_string(first.total) +
-                 " used: messages are piling up on the SIM");
-        }
-        storage_ = first;
-        return;
+void Modem::keep_storage(const at::CpmsMemory& st) {
+    if (nearly_full(st) && !(storage_ && nearly_full(*storage_))) {
+        note("storage " + st.mem + " " + std::to_string(st.used) + "/" + std::to_string(st.total) +
+             " used: messages are piling up on the SIM");
     }
+    storage_ = st;
 }
 
 asio::awaitable<void> Modem::drain() {
@@ -514,11 +522,11 @@ asio::awaitable<void> Modem::drain() {
                     if (store_pdu(m.pdu)) co_await cmd("AT+CMGD=" + std::to_string(m.index));
                 }
             }
-            if (auto c = co_await cmd("AT+CPMS?"); c && !c->lines.empty()) {
-                if (auto mm = at::parse_cpms(c->lines.front()); mm && !mm->empty()) {
-                    full = mm->front().total > 0 && mm->front().used >= mm->front().total;
+            if (auto c = co_await cmd("AT+CPMS?"); c) {
+                if (auto st = first_storage(*c, mem)) {
+                    full = st->total > 0 && st->used >= st->total;
+                    if (!switch_mem) keep_storage(*st);  // the storage replies arrive in, not "SR"
                 }
-                if (!switch_mem) note_storage(*c, mem);
             }
             // A full storage blocks reception: drop what cannot be ours (stored outgoing copies).
             if (full && list) {

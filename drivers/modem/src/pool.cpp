@@ -371,11 +371,7 @@ std::vector<ModemStatus> ModemPool::status() const {
         s.sends_failed = m.sends_failed();
         s.received = m.received();
         s.recoveries = m.recoveries();
-        if (const auto& st = m.storage()) {
-            s.storage = st->mem;
-            s.storage_used = st->used;
-            s.storage_total = st->total;
-        }
+        s.storage = m.storage();
         s.last_error = m.last_error();
         out.push_back(std::move(s));
     }

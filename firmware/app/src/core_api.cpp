@@ -59,9 +59,11 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
         m.queue = s.sending ? 1 : 0;
         m.sent_today = s.sent_today;
         m.limit_per_day = s.limits.per_day;
-        m.storage = s.storage;
-        m.storage_used = s.storage_used;
-        m.storage_total = s.storage_total;
+        if (s.storage) {
+            m.storage = s.storage->mem;
+            m.storage_used = s.storage->used;
+            m.storage_total = s.storage->total;
+        }
         m.last_error = s.last_error;
         out.push_back(std::move(m));
     }

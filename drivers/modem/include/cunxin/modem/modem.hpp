@@ -137,7 +137,7 @@ private:
     void trouble(const std::string& why);
     void set_state(State s);
     void note(std::string_view what);
-    void note_storage(const at::Response& r, const std::string& mem);  ///< keeps storage_ from +CPMS
+    void keep_storage(const at::CpmsMemory& st);  ///< storage_ = st; logs once when it gets nearly full
     bool store_pdu(const std::string& pdu);
     void offer_time(const at::NetworkTime& t);
 

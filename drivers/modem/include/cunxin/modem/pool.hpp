@@ -51,9 +51,7 @@ struct ModemStatus {
     int sends_failed = 0;       ///< since this modem object started
     int received = 0;           ///< PDUs handed to the inbox
     int recoveries = 0;         ///< recovery ladder runs
-    std::string storage;        ///< where incoming messages are stored ("SM"…), "" while unknown
-    int storage_used = -1;      ///< messages in it (-1: unknown)
-    int storage_total = -1;     ///< its capacity (-1: unknown)
+    std::optional<at::CpmsMemory> storage;  ///< where incoming messages are stored, its use (AT+CPMS)
     std::string last_error;     ///< last failure text
 };
 

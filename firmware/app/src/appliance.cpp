@@ -230,8 +230,10 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     }
 
     inbox.on_new_message = [&server](const store::Message& m) {
+        // An anonymous message's sender never goes out in a live event (the store does not even
+        // read it back; null keeps the field's meaning plain).
         nlohmann::json j = {{"id", m.id},
-                            {"peer", m.anonymous ? "" : m.peer},
+                            {"peer", m.anonymous ? nlohmann::json() : nlohmann::json(m.peer)},
                             {"category", m.category ? nlohmann::json(*m.category) : nlohmann::json()},
                             {"anonymous", m.anonymous}};
         server.events().publish("message", j.dump());

@@ -151,6 +151,13 @@ http::CoreResult<void> CoreApiImpl::campaign_action(std::int64_t id, http::Campa
     return {};
 }
 
+http::CoreResult<std::int64_t> CoreApiImpl::reply(std::int64_t message_id, const std::string& text,
+                                                   const std::string& actor) {
+    auto id = messaging_.outbox().reply(message_id, text, actor);
+    if (!id) return unexpected(from(id.error()));
+    return *id;
+}
+
 http::CoreResult<int> CoreApiImpl::decide_uncertain(std::int64_t message_id, bool resend) {
     auto r = resend ? messaging_.outbox().resend_uncertain(message_id) : messaging_.outbox().mark_uncertain_failed(message_id);
     if (!r) return unexpected(core_error("not_found", r.error().detail));

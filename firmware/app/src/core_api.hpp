@@ -42,6 +42,8 @@ public:
     http::CoreResult<void> campaign_action(std::int64_t id, http::CampaignAction action,
                                            const std::string& actor) override;
     http::CoreResult<int> decide_uncertain(std::int64_t message_id, bool resend) override;
+    http::CoreResult<std::int64_t> reply(std::int64_t message_id, const std::string& text,
+                                         const std::string& actor) override;
     http::CoreResult<void> restart_modem(const std::string& id) override;
     void ussd(const std::string& id, const std::string& code,
               std::function<void(http::CoreResult<std::string>)> done) override;

@@ -45,6 +45,7 @@ const std::vector<std::string>& demo_replies() {
         "02 村口路灯坏了好几天了，晚上走路不安全",
         "1、今年的种粮补贴什么时候发放？",
         "03：三组的灌溉水渠被垃圾堵住了，需要清理",
+        "08 村里低保名单上有人已去世多年还在领钱",
         "收到，明天准时参加",
         "二，建议在村部门口增加一个宣传栏",
         "【3】河西桥面出现裂缝，大车还在通行",
@@ -79,6 +80,15 @@ bool seed_demo(store::Database& db, long long now_unix) {
         if (d.role == "村支书") (void)store::add_to_group(db, *secretaries, *id);
         if (d.role != "党员") (void)store::add_to_group(db, *committee, *id);
     }
+    // An anonymous category (匿名举报): its sender is never shown to anyone in the panel.
+    store::MenuItem anonymous;
+    anonymous.code = "08";
+    anonymous.label_zh = "匿名举报";
+    anonymous.label_en = "Anonymous report";
+    anonymous.auto_ack = "已收到您的匿名反映，我们会认真核实。";
+    anonymous.anonymous = true;
+    anonymous.position = 8;
+    if (!store::upsert_menu_item(db, anonymous)) throw std::runtime_error("demo: cannot add the anonymous category");
     const auto done = tx.commit();
     if (!done) throw std::runtime_error("demo: " + done.error().detail);
     return true;

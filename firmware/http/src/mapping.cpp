@@ -5,8 +5,10 @@
 
 namespace cunxin::http {
 
-json message_json(const store::Message& m, Role viewer_role) {
-    const bool hide = m.anonymous && viewer_role != Role::admin;
+json message_json(const store::Message& m) {
+    // The store already leaves these empty for anonymous messages; hiding them here as well
+    // keeps a future field of the store from leaking through this one place.
+    const bool hide = m.anonymous;
     json j = {
         {"id", m.id},
         {"direction", store::to_string(m.direction)},
@@ -23,12 +25,13 @@ json message_json(const store::Message& m, Role viewer_role) {
         {"assigned_user_id", m.assigned_user_id ? json(*m.assigned_user_id) : json(nullptr)},
         {"anonymous", m.anonymous},
         {"incomplete", m.incomplete},
-        {"unknown_sender", m.unknown_sender},
+        {"unknown_sender", hide ? false : m.unknown_sender},
         {"iccid", m.iccid},
         {"kind", store::to_string(m.kind)},
         {"error", m.error},
         {"created_by", m.created_by},
         {"segments", m.segments},
+        {"reply_to", m.reply_to ? json(*m.reply_to) : json(nullptr)},
     };
     return j;
 }

@@ -9,8 +9,9 @@
 
 namespace cunxin::http {
 
-/// A message as the API returns it; anonymous senders are hidden from non-admins.
-json message_json(const store::Message& m, Role viewer_role);
+/// A message as the API returns it, the same for every role: a message in an anonymous category
+/// (and a reply linked to one) carries no peer, contact or village (the store never reads them).
+json message_json(const store::Message& m);
 /// A contact.
 json contact_json(const store::Contact& c);
 /// A campaign (without progress).

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Messages: send, list (cursor), one message, threads, triage, assignment, notes, CSV export.
+// Messages: send, list (cursor), one message, threads, triage, assignment, notes, re-classify,
+// reply, CSV export. The sender of an anonymous message never appears in any answer, for any
+// role: the store leaves it out of every read and out of every filter on the sender.
 
 #include "mapping.hpp"
 
@@ -76,7 +78,7 @@ void register_messages(Router& r) {
         CX_CHECK(db, ctx.db());
         CX_TRY(page, store::list_messages(*db, q), "list messages");
         json items = json::array();
-        for (const auto& m : page.items) items.push_back(message_json(m, ctx.who.role));
+        for (const auto& m : page.items) items.push_back(message_json(m));
         return ok({{"items", items},
                    {"next_cursor", page.next_cursor > 0 ? json(page.next_cursor) : json(nullptr)}});
     });
@@ -90,7 +92,7 @@ void register_messages(Router& r) {
         for (int page_no = 0; page_no < 500; ++page_no) {
             CX_TRY(page, store::list_messages(*db, q), "export messages");
             for (const auto& m : page.items) {
-                const bool hide = m.anonymous && ctx.who.role != Role::admin;
+                const bool hide = m.anonymous;
                 rows.push_back({std::to_string(m.id), store::to_string(m.direction),
                                 iso_time(m.created_at), hide ? "" : m.peer,
                                 hide ? "" : m.contact_name, hide ? "" : m.village,
@@ -106,7 +108,7 @@ void register_messages(Router& r) {
         CX_CHECK(id, ctx.id());
         CX_CHECK(db, ctx.db());
         CX_TRY(m, store::get_message(*db, id), "get message");
-        json out = message_json(m, ctx.who.role);
+        json out = message_json(m);
         CX_TRY(notes, store::notes_of(*db, id), "notes");
         json jn = json::array();
         for (const auto& n : notes) {
@@ -122,6 +124,13 @@ void register_messages(Router& r) {
                               {"message_reference", s.message_reference ? json(*s.message_reference) : json(nullptr)}});
             }
             out["segment_list"] = js;
+        } else {
+            // The acknowledgement and the replies sent for it: the conversation of a message,
+            // also when its sender is anonymous (no thread by number exists then).
+            CX_TRY(replies, store::replies_to(*db, id), "replies");
+            json jr = json::array();
+            for (const auto& x : replies) jr.push_back(message_json(x));
+            out["replies"] = jr;
         }
         return ok(out);
     });
@@ -155,7 +164,7 @@ void register_messages(Router& r) {
         CX_CHECK(db, ctx.db());
         CX_TRY(list, store::thread_with(*db, peer, 200), "thread");
         json items = json::array();
-        for (const auto& m : list) items.push_back(message_json(m, ctx.who.role));
+        for (const auto& m : list) items.push_back(message_json(m));
         std::optional<store::Contact> contact;
         CX_TRY(c, store::find_contact_by_mobile(*db, peer), "contact");
         return ok({{"peer", peer}, {"items", items}, {"contact", c ? contact_json(*c) : json(nullptr)}});
@@ -223,14 +232,43 @@ void register_messages(Router& r) {
         CX_CHECK(body, ctx.body());
         CX_CHECK(text, need_string(body, "text", kMaxText));
         if (text.empty()) return fail(Errc::invalid_field, "text must not be empty");
+        // The core looks the number up itself: it never passes through this layer.
+        const std::string actor = ctx.who.name;
+        CX_CHECK(rid, core_call(ctx.srv, [id, text, actor](CoreApi& c) { return c.reply(id, text, actor); }));
+        ctx.srv.audit(ctx.who, "message.reply", std::to_string(id), text.substr(0, 200), ctx.address());
+        publish(ctx.srv, "messages.queued", {{"ids", json::array({rid})}});
+        return accepted({{"id", rid}, {"reply_to", id}, {"ids", json::array({rid})}});
+    });
+
+    r.post(R"(/api/v1/messages/(\d+)/category)", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
+        CX_CHECK(id, ctx.id());
+        CX_CHECK(body, ctx.body());
+        std::optional<std::string> category;
+        if (auto it = body.find("category"); it == body.end()) {
+            return fail(Errc::missing_field, "missing field: category");
+        } else if (it->is_string() && !it->get_ref<const std::string&>().empty()) {
+            category = it->get<std::string>();
+        } else if (!it->is_null() && !it->is_string()) {
+            return fail(Errc::invalid_field, "category must be a menu code or null");
+        }
         CX_CHECK(db, ctx.db());
         CX_TRY(m, store::get_message(*db, id), "get message");
-        if (m.peer.empty()) return fail(Errc::conflict, "the sender is unknown");
-        CX_CHECK(res, send_text(ctx, {m.peer}, text));
-        if (res.ids.empty()) return fail(Errc::invalid_field, "cannot send to this number");
-        ctx.srv.audit(ctx.who, "message.reply", std::to_string(id), text.substr(0, 200), ctx.address());
-        publish(ctx.srv, "messages.queued", {{"ids", res.ids}});
-        return accepted(send_json(res));
+        if (m.direction != store::Direction::In) return fail(Errc::conflict, "only replies are classified");
+        if (category) {
+            CX_TRY(menu, store::list_menu(*db), "menu");
+            bool found = false;
+            for (const auto& item : menu) found = found || item.code == *category;
+            if (!found) return fail(Errc::invalid_field, "no such menu code");
+        }
+        const auto now = now_seconds();
+        CX_CHECK_VOID(core_write(ctx.srv, "classify", [id, category, now](store::Database& d) {
+            return store::set_category(d, id, category, now);
+        }));
+        ctx.srv.audit(ctx.who, "message.category", std::to_string(id),
+                      m.category.value_or("") + " -> " + category.value_or(""), ctx.address());
+        CX_TRY(after, store::get_message(*db, id), "get message");
+        publish(ctx.srv, "message.updated", {{"id", id}, {"category", category ? json(*category) : json(nullptr)}});
+        return ok(message_json(after));
     });
 
     r.post(R"(/api/v1/messages/(\d+)/uncertain)", Need::operator_, [](Ctx& ctx) -> Result<Reply> {

@@ -131,8 +131,16 @@ void register_settings(Router& r) {
         }
         if (m.label_zh.empty()) return fail(Errc::invalid_field, "label_zh must not be empty");
         CoreApi* core = ctx.srv.hooks.core;
-        CX_CHECK_VOID(core_write(ctx.srv, "menu", [m, core](store::Database& d) {
+        CX_CHECK_VOID(core_write(ctx.srv, "menu", [m, core](store::Database& d) -> store::Result<void> {
+            store::Transaction tx(d);
             auto x = store::upsert_menu_item(d, m);
+            if (!x) return x;
+            // Anonymity covers the category's earlier messages too, and is never undone.
+            if (m.anonymous) {
+                auto n = store::anonymize_category(d, m.code);
+                if (!n) return unexpected(n.error());
+            }
+            x = tx.commit();
             if (x && core) core->settings_changed();
             return x;
         }));

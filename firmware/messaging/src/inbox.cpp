@@ -191,7 +191,7 @@ void Inbox::finish(const std::string& sender, const std::string& text, const std
     route(m);
 }
 
-void Inbox::reply(const std::string& to, const std::string& text) {
+void Inbox::reply(const std::string& to, const std::string& text, std::int64_t reply_to) {
     if (text.empty() || !normalize_msisdn(to)) return;  // never answer short codes/services
     const auto now = clock_.unix_now();
     auto n = store::auto_acks_since(db_, to, now - options_.ack_window.count());
@@ -204,6 +204,7 @@ void Inbox::reply(const std::string& to, const std::string& text) {
     o.kind = store::MessageKind::AutoAck;
     o.created_by = "system";
     o.ignore_opt_out = true;
+    o.reply_to = reply_to;  // linked: hidden with it when the message is anonymous
     if (auto r = outbox_.enqueue({to}, text, o); !r) last_error_ = r.error().detail;
 }
 
@@ -253,8 +254,22 @@ void Inbox::route(store::NewIncoming& m) {
         m.status = "handled";
         answer = options_.opt_in_reply;
     } else {
+        // A report in an anonymous category is never tied to its sender: it does not count as
+        // the reply of a campaign recipient (the campaign's list would name who sent it).
+        auto items = store::list_menu(db_);
+        ReplyMenu menu;
+        if (items) {
+            for (const auto& i : *items)
+                menu.items.push_back(MenuItem{i.code, i.label_zh, i.label_en, i.auto_ack, i.anonymous});
+        } else {
+            last_error_ = items.error().detail;
+        }
+        const auto cls = classify(m.text, menu);
+        const MenuItem* item = cls.code ? find_item(menu, *cls.code) : nullptr;
+        const bool anonymous = item != nullptr && item->anonymous;
         bool confirmed = false;
-        auto rec = store::latest_campaign_for(db_, m.peer, now - options_.campaign_reply_window.count());
+        auto rec = anonymous ? store::Result<std::optional<store::CampaignRecipient>>(std::nullopt)
+                             : store::latest_campaign_for(db_, m.peer, now - options_.campaign_reply_window.count());
         if (rec && rec->has_value()) {
             auto c = store::get_campaign(db_, (*rec)->campaign_id);
             confirmed = c && c->confirm_request && is_confirmation(m.text);
@@ -262,22 +277,11 @@ void Inbox::route(store::NewIncoming& m) {
                 last_error_ = r.error().detail;
             if (confirmed) m.status = "handled";
         }
-        if (!confirmed) {
-            auto items = store::list_menu(db_);
-            ReplyMenu menu;
-            if (items) {
-                for (const auto& i : *items)
-                    menu.items.push_back(MenuItem{i.code, i.label_zh, i.label_en, i.auto_ack, i.anonymous});
-            } else {
-                last_error_ = items.error().detail;
-            }
-            auto cls = classify(m.text, menu);
-            if (cls.code) {
-                m.category = cls.code;
-                if (const auto* item = find_item(menu, *cls.code)) {
-                    m.anonymous = item->anonymous;
-                    if (acks_enabled) answer = item->auto_reply;
-                }
+        if (!confirmed && cls.code) {
+            m.category = cls.code;
+            if (item != nullptr) {
+                m.anonymous = item->anonymous;
+                if (acks_enabled) answer = item->auto_reply;
             }
         }
     }
@@ -286,7 +290,7 @@ void Inbox::route(store::NewIncoming& m) {
         last_error_ = id.error().detail;
         return;
     }
-    reply(m.peer, answer);
+    reply(m.peer, answer, *id);
     announce_.push_back(*id);  // announced once committed
 }
 

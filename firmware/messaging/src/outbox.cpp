@@ -56,6 +56,7 @@ Result<std::vector<std::int64_t>> Outbox::enqueue(const std::vector<OutgoingRequ
         m.contact_id = r.contact_id;
         m.created_by = options.created_by;
         m.not_before = options.not_before;
+        m.reply_to = options.reply_to;
         auto number = normalize_msisdn(r.to);
         if (!number) {
             m.peer = canonical_peer(r.to);
@@ -98,6 +99,27 @@ Result<std::vector<std::int64_t>> Outbox::enqueue(const std::vector<OutgoingRequ
     if (!ids) return cunxin::unexpected(store_error(ids.error()));
     if (queued > 0 && wake) wake();
     return *ids;
+}
+
+Result<std::int64_t> Outbox::reply(std::int64_t message_id, const std::string& text, const std::string& actor) {
+    if (text.empty()) return cunxin::unexpected(Error{Errc::invalid_argument, -1, "empty text"});
+    auto target = store::reply_target(db_, message_id);
+    if (!target) {
+        if (target.error().code == store::Errc::not_found) {
+            return cunxin::unexpected(Error{Errc::not_found, -1, "no such message"});
+        }
+        return cunxin::unexpected(store_error(target.error()));
+    }
+    if (!normalize_msisdn(target->number)) {
+        // A service or alphanumeric sender cannot be answered by SMS.
+        return cunxin::unexpected(Error{Errc::bad_state, -1, "the sender cannot receive a reply"});
+    }
+    SendOptions o;
+    o.created_by = actor;
+    o.reply_to = target->link_id;
+    auto ids = enqueue({target->number}, text, o);
+    if (!ids) return cunxin::unexpected(ids.error());
+    return ids->front();
 }
 
 Result<int> Outbox::resend_uncertain(std::int64_t message_id) {

@@ -76,7 +76,7 @@ MessageKind parse_kind(const std::string& s) {
 constexpr const char* kMessageCols =
     "m.id, m.direction, m.peer, m.text, m.status, m.category, m.campaign_id, m.contact_id, "
     "COALESCE(c.name, ''), COALESCE(c.village, ''), m.created_at, m.updated_at, m.assigned_user_id, "
-    "m.anonymous, m.incomplete, m.unknown_sender, m.iccid, m.kind, m.error, m.created_by, m.segments, m.scts";
+    "m.anonymous, m.incomplete, m.unknown_sender, m.iccid, m.kind, m.error, m.created_by, m.segments, m.scts, m.reply_to";
 
 Message read_message(const Stmt& s) {
     Message m;
@@ -102,6 +102,15 @@ Message read_message(const Stmt& s) {
     m.created_by = s.str(19);
     m.segments = s.i32(20);
     m.scts = s.opt_i64(21);
+    m.reply_to = s.opt_i64(22);
+    if (m.anonymous) {
+        // The sender of an anonymous message never leaves the store through a read.
+        m.peer.clear();
+        m.contact_id.reset();
+        m.contact_name.clear();
+        m.village.clear();
+        m.unknown_sender = false;
+    }
     return m;
 }
 
@@ -175,14 +184,22 @@ Result<std::vector<std::int64_t>> insert_outgoing(Database& db, const std::vecto
         auto& i = db.impl();
         for (const auto& m : list) {
             const bool failed = m.segments.empty();
-            i.prepare(
-                 "INSERT INTO messages(direction, peer, text, status, campaign_id, contact_id, created_at, "
-                 "updated_at, kind, error, created_by, segments) VALUES ('out', ?1, ?2, ?3, ?4, "
-                 "COALESCE(?5, (SELECT id FROM contacts WHERE mobile=?1)), ?6, ?6, ?7, ?8, ?9, ?10)")
-                .args(m.peer, m.text, failed ? "failed" : "queued", m.campaign_id, m.contact_id, now,
-                      to_string(m.kind), failed && m.error.empty() ? std::string("not encodable") : m.error,
-                      m.created_by, static_cast<int>(m.segments.size()))
-                .exec();
+            // A reply inherits the anonymity of the message it answers (and then links no contact).
+            // reply_to is named only when set, so this also writes to databases of earlier versions.
+            auto ins = i.prepare(m.reply_to
+                          ? "INSERT INTO messages(direction, peer, text, status, campaign_id, contact_id, created_at, "
+                            "updated_at, kind, error, created_by, segments, reply_to, anonymous) VALUES ('out', ?1, ?2, "
+                            "?3, ?4, CASE WHEN (SELECT anonymous FROM messages WHERE id=?11) = 1 THEN NULL ELSE "
+                            "COALESCE(?5, (SELECT id FROM contacts WHERE mobile=?1)) END, ?6, ?6, ?7, ?8, ?9, ?10, ?11, "
+                            "COALESCE((SELECT anonymous FROM messages WHERE id=?11), 0))"
+                          : "INSERT INTO messages(direction, peer, text, status, campaign_id, contact_id, created_at, "
+                            "updated_at, kind, error, created_by, segments) VALUES ('out', ?1, ?2, ?3, ?4, "
+                            "COALESCE(?5, (SELECT id FROM contacts WHERE mobile=?1)), ?6, ?6, ?7, ?8, ?9, ?10)");
+            ins.args(m.peer, m.text, failed ? "failed" : "queued", m.campaign_id, m.contact_id, now,
+                     to_string(m.kind), failed && m.error.empty() ? std::string("not encodable") : m.error,
+                     m.created_by, static_cast<int>(m.segments.size()));
+            if (m.reply_to) ins.bind(11, *m.reply_to);
+            ins.exec();
             const std::int64_t id = sqlite3_last_insert_rowid(i.db);
             ids.push_back(id);
             const int total = static_cast<int>(m.segments.size());
@@ -532,8 +549,9 @@ Result<std::int64_t> insert_incoming(Database& db, const NewIncoming& m, Seconds
              "INSERT INTO messages(direction, peer, text, status, category, contact_id, created_at, updated_at, "
              "anonymous, incomplete, unknown_sender, iccid, scts, text_hash, created_by) "
              "VALUES ('in',?,?,?,?,?,?,?,?,?,?,?,?,?,'')")
-            .args(m.peer, m.text, m.status, m.category, m.contact_id, now, now, m.anonymous, m.incomplete,
-                  m.unknown_sender, m.iccid, m.scts, m.text_hash)
+            .args(m.peer, m.text, m.status, m.category,
+                  m.anonymous ? std::optional<std::int64_t>() : m.contact_id, now, now, m.anonymous,
+                  m.incomplete, m.anonymous ? false : m.unknown_sender, m.iccid, m.scts, m.text_hash)
             .exec();
         const std::int64_t id = sqlite3_last_insert_rowid(i.db);
         link(db, m.part_ids, id);
@@ -582,6 +600,8 @@ Stmt message_query(Database& db, const MessageQuery& q, bool count) {
     if (q.before_id > 0) sql += " AND m.id < ?1";
     if (q.direction) sql += " AND m.direction = ?2";
     if (q.status) sql += " AND m.status = ?3";
+    // A filter on the sender never sees anonymous messages (no oracle: same answer for any number).
+    if (q.peer || q.contact_id || q.village) sql += " AND m.anonymous = 0";
     if (q.peer) sql += " AND m.peer = ?4";
     if (q.category) sql += " AND m.category = ?5";
     if (q.campaign_id) sql += " AND m.campaign_id = ?6";
@@ -652,12 +672,72 @@ Result<std::vector<Message>> thread_with(Database& db, const std::string& peer, 
     return guard([&] {
         auto s = db.impl().prepare(std::string("SELECT ") + kMessageCols +
                                    " FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
-                                   "WHERE m.peer=? ORDER BY m.id DESC LIMIT ?");
+                                   "WHERE m.peer=? AND m.anonymous = 0 ORDER BY m.id DESC LIMIT ?");
         s.args(peer, limit);
         std::vector<Message> out;
         while (s.step()) out.push_back(read_message(s));
         std::reverse(out.begin(), out.end());
         return out;
+    });
+}
+
+Result<std::vector<Message>> replies_to(Database& db, std::int64_t message_id) {
+    return guard([&] {
+        auto s = db.impl().prepare(std::string("SELECT ") + kMessageCols +
+                                   " FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
+                                   "WHERE m.reply_to=? ORDER BY m.id LIMIT 200");
+        s.args(message_id);
+        std::vector<Message> out;
+        while (s.step()) out.push_back(read_message(s));
+        return out;
+    });
+}
+
+Result<ReplyTarget> reply_target(Database& db, std::int64_t message_id) {
+    return guard([&] {
+        // A reply to one of our own replies goes to the same person and joins the same thread.
+        auto s = db.impl().prepare(
+            "SELECT m.peer, CASE WHEN m.direction = 'out' AND m.reply_to IS NOT NULL THEN m.reply_to ELSE m.id END, "
+            "m.anonymous FROM messages m WHERE m.id=?");
+        s.args(message_id);
+        if (!s.step()) throw_error(Errc::not_found, "message " + std::to_string(message_id));
+        return ReplyTarget{s.str(0), s.i64(1), s.i64(2) != 0};
+    });
+}
+
+Result<void> set_category(Database& db, std::int64_t message_id, const std::optional<std::string>& category,
+                          Seconds now) {
+    return in_tx(db, [&] {
+        auto& i = db.impl();
+        if (i.prepare("UPDATE messages SET category=?, updated_at=?, anonymous = (anonymous OR "
+                      "COALESCE((SELECT r.anonymous FROM reply_menu r WHERE r.code = ?1), 0)) "
+                      "WHERE id=? AND direction='in'")
+                .args(category, now, message_id)
+                .exec() == 0)
+            throw_error(Errc::not_found, "incoming message " + std::to_string(message_id));
+        i.prepare("UPDATE messages SET anonymous = 1 WHERE reply_to = ?1 AND anonymous = 0 "
+                  "AND (SELECT anonymous FROM messages WHERE id = ?1) = 1")
+            .args(message_id)
+            .exec();
+        i.prepare("UPDATE messages SET contact_id = NULL, unknown_sender = 0 WHERE (id = ?1 OR reply_to = ?1) "
+                  "AND anonymous = 1 AND (contact_id IS NOT NULL OR unknown_sender <> 0)")
+            .args(message_id)
+            .exec();
+    });
+}
+
+Result<int> anonymize_category(Database& db, const std::string& code) {
+    return in_tx(db, [&] {
+        auto& i = db.impl();
+        int n = i.prepare("UPDATE messages SET anonymous = 1, contact_id = NULL, unknown_sender = 0 "
+                          "WHERE category = ? AND direction = 'in' AND anonymous = 0")
+                    .args(code)
+                    .exec();
+        n += i.prepare("UPDATE messages SET anonymous = 1, contact_id = NULL WHERE anonymous = 0 AND reply_to IN "
+                       "(SELECT id FROM messages WHERE category = ? AND direction = 'in')")
+                 .args(code)
+                 .exec();
+        return n;
     });
 }
 

@@ -30,7 +30,8 @@ Result<std::vector<CountRow>> incoming_per_village(Database& db, Seconds from, S
     return guard([&] {
         auto s = db.impl().prepare(
             "SELECT COALESCE(c.village, ''), count(*) FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
-            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' GROUP BY 1 ORDER BY 1");
+            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' AND m.anonymous = 0 "
+            "GROUP BY 1 ORDER BY 1");
         s.args(from, to);
         return rows(s);
     });

@@ -72,6 +72,21 @@ http::CoreResult<http::SendResult> StoreCore::send(const http::SendRequest& r) {
     return out;
 }
 
+http::CoreResult<std::int64_t> StoreCore::reply(std::int64_t message_id, const std::string& text,
+                                                const std::string& actor) {
+    auto target = store::reply_target(db_, message_id);
+    if (!target) return cunxin::unexpected(http::CoreError{"not_found", "no such message"});
+    store::NewOutgoing m;
+    m.peer = target->number;
+    m.text = text;
+    m.created_by = actor;
+    m.reply_to = target->link_id;
+    m.segments.push_back(store::NewSegment{"0011000B915155214365F70008AA00", 15});
+    auto ids = store::insert_outgoing(db_, {m}, now_s());
+    if (!ids) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
+    return ids->front();
+}
+
 http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRequest& r) {
     store::CampaignTargets t;
     t.group_ids = r.group_ids;

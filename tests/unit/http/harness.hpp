@@ -35,6 +35,8 @@ public:
                                                    cunxin::http::CampaignAction a,
                                                    const std::string& actor) override;
     cunxin::http::CoreResult<int> decide_uncertain(std::int64_t, bool) override { return 0; }
+    cunxin::http::CoreResult<std::int64_t> reply(std::int64_t message_id, const std::string& text,
+                                                 const std::string& actor) override;
     cunxin::http::CoreResult<void> restart_modem(const std::string& id) override;
     void ussd(const std::string& id, const std::string& code,
               std::function<void(cunxin::http::CoreResult<std::string>)> done) override;

@@ -116,7 +116,7 @@ export default {
     const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)}${source} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
     return h('div', { class: 'page settings' }, [
       admin ? card(t('settings.general'), [generalForm(s.settings), browserTime]) : null,
-      admin ? card(t('settings.menu'), menuEditor(s.menu)) : null,
+      admin ? card(t('settings.menu'), [menuEditor(s.menu), h('p', { class: 'muted help', id: 'menu-anon-help' }, t('settings.anonymous_help'))]) : null,
       card(t('settings.password'), passwordForm()),
       card(t('settings.reports'), reportsCard()),
       admin ? card(t('settings.users'), usersCard(users)) : null,

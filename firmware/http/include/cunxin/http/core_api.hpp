@@ -94,6 +94,13 @@ public:
     /// Launches, pauses, resumes or cancels a campaign.
     virtual CoreResult<void> campaign_action(std::int64_t id, CampaignAction action,
                                              const std::string& actor) = 0;
+    /// Answers message `message_id` (its sender) with `text` without revealing the number: the
+    /// reply is queued like any message and linked to it (anonymous with it). Returns its id.
+    virtual CoreResult<std::int64_t> reply(std::int64_t message_id, const std::string& text,
+                                           const std::string& actor) {
+        (void)message_id, (void)text, (void)actor;
+        return cunxin::unexpected(CoreError{"unavailable", "replies are not available"});
+    }
     /// Resends (true) or gives up (false) the uncertain segments of a message.
     virtual CoreResult<int> decide_uncertain(std::int64_t message_id, bool resend) = 0;
     /// Restarts a modem (by ModemInfo::id).

@@ -85,7 +85,7 @@ private:
     void finish(const std::string& sender, const std::string& text,
                 const std::vector<std::int64_t>& part_ids, bool incomplete);
     void route(store::NewIncoming& m);
-    void reply(const std::string& to, const std::string& text);
+    void reply(const std::string& to, const std::string& text, std::int64_t reply_to);
     void announce();
 
     store::Database& db_;

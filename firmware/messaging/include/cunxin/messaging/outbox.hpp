@@ -42,6 +42,7 @@ struct SendOptions {
     std::string created_by;                        ///< actor ("admin", "token:x", "system")
     bool ignore_opt_out = false;                   ///< automatic replies to keyword messages
     std::int64_t not_before = 0;                   ///< Unix seconds; 0 = now
+    std::optional<std::int64_t> reply_to;          ///< the incoming message this answers
 };
 
 /// One message to queue (campaigns give each recipient its own text).
@@ -71,6 +72,12 @@ public:
     /// Same for individual texts (campaigns).
     Result<std::vector<std::int64_t>> enqueue(const std::vector<OutgoingRequest>& requests,
                                               const SendOptions& options);
+
+    /// Answers a message (its sender; the recipient of an outgoing one) without the caller ever
+    /// holding the number: queued like any message, linked to the incoming message (reply_to),
+    /// anonymous when that one is. Returns the new message's id (Errc::not_found, bad_state).
+    Result<std::int64_t> reply(std::int64_t message_id, const std::string& text,
+                               const std::string& actor);
 
     /// A person decided to resend a message's uncertain segments.
     Result<int> resend_uncertain(std::int64_t message_id);

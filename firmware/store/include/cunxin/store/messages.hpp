@@ -36,11 +36,13 @@ enum class MessageKind { Normal, Campaign, Reminder, Anniversary, AutoAck, Confi
 const char* to_string(MessageKind k) noexcept;
 
 /// A message as the panel shows it. `status` is a SegmentStatus name for outgoing
-/// messages and a TriageStatus name for incoming ones.
+/// messages and a TriageStatus name for incoming ones. For an anonymous message (one in an
+/// anonymous reply-menu category, or a reply linked to one) the store never fills `peer`,
+/// `contact_id`, `contact_name`, `village` or `unknown_sender`: no reader learns the sender.
 struct Message {
     std::int64_t id = 0;
     Direction direction = Direction::Out;
-    std::string peer;                 ///< the other party, E.164
+    std::string peer;                 ///< the other party, E.164 ("" when anonymous)
     std::string text;
     std::string status;
     std::optional<std::string> category;  ///< reply-menu code ("02") of an incoming message
@@ -51,7 +53,7 @@ struct Message {
     Seconds created_at = 0;
     Seconds updated_at = 0;
     std::optional<std::int64_t> assigned_user_id;
-    bool anonymous = false;           ///< category is anonymous: hide peer/contact from non-admins
+    bool anonymous = false;           ///< anonymous category (or a reply to one): sender hidden from all
     bool incomplete = false;          ///< incoming multipart with parts missing after the timeout
     bool unknown_sender = false;      ///< incoming from a number not in contacts
     std::string iccid;                ///< SIM that received it / sent (the first segment of) it
@@ -60,6 +62,7 @@ struct Message {
     std::string created_by;           ///< actor that queued it ("system" for automatic ones)
     int segments = 0;                 ///< outgoing: number of segments
     std::optional<Seconds> scts;      ///< incoming: SMSC time stamp of the first part
+    std::optional<std::int64_t> reply_to;  ///< outgoing: the incoming message it answers
 };
 
 /// One outgoing segment.
@@ -103,6 +106,9 @@ struct NewOutgoing {
     std::vector<NewSegment> segments;
     std::string error;
     Seconds not_before = 0;
+    /// The incoming message this answers (acknowledgement, operator's reply); the new message
+    /// inherits its anonymity (then no contact link).
+    std::optional<std::int64_t> reply_to;
 };
 
 /// Writes messages with their segments (queued) in ONE transaction; returns ids in order.
@@ -238,7 +244,9 @@ Result<std::int64_t> quarantine(Database& db, const QuarantineEntry& q);
 /// Newest first.
 Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit = 100);
 
-/// Filter for list_messages; unset fields match everything. Newest first.
+/// Filter for list_messages; unset fields match everything. Newest first. A filter on the
+/// sender (`peer`, `contact_id`, `village`) never matches an anonymous message: the result is
+/// the same whoever sent it.
 struct MessageQuery {
     std::optional<Direction> direction;
     std::optional<std::string> status;
@@ -263,8 +271,28 @@ Result<MessagePage> list_messages(Database& db, const MessageQuery& q);
 Result<std::int64_t> count_messages(Database& db, const MessageQuery& q);
 /// One message (Errc::not_found).
 Result<Message> get_message(Database& db, std::int64_t id);
-/// Both directions with one number, oldest first (a conversation thread).
+/// Both directions with one number, oldest first (a conversation thread); anonymous messages
+/// are never part of one.
 Result<std::vector<Message>> thread_with(Database& db, const std::string& peer, int limit = 200);
+/// Outgoing messages linked to `message_id` (its acknowledgement and replies), oldest first.
+Result<std::vector<Message>> replies_to(Database& db, std::int64_t message_id);
+/// Where a reply to `message_id` goes: the sender of an incoming message, the recipient of an
+/// outgoing one; and the incoming message the reply is linked to. For the messaging core only:
+/// never shown (Errc::not_found).
+struct ReplyTarget {
+    std::string number;
+    std::int64_t link_id = 0;
+    bool anonymous = false;
+};
+/// The reply target of a message (see ReplyTarget).
+Result<ReplyTarget> reply_target(Database& db, std::int64_t message_id);
+/// Re-classifies an incoming message by hand (nullopt: no category). A message moved into an
+/// anonymous category becomes anonymous with its linked replies; anonymity is never undone.
+Result<void> set_category(Database& db, std::int64_t message_id, const std::optional<std::string>& category,
+                          Seconds now);
+/// A menu entry became anonymous: its messages so far and their linked replies become anonymous
+/// (sticky) and lose their contact link; returns how many messages changed.
+Result<int> anonymize_category(Database& db, const std::string& code);
 
 /// Triage: new → in_progress → handled (any move allowed; the panel offers the usual ones).
 Result<void> set_triage_status(Database& db, std::int64_t message_id, TriageStatus s, Seconds now);

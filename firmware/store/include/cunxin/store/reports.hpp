@@ -17,7 +17,8 @@ struct CountRow {
 };
 /// Incoming messages in [from, to) per category ("" = unclassified).
 Result<std::vector<CountRow>> incoming_per_category(Database& db, Seconds from, Seconds to);
-/// Incoming messages in [from, to) per village of the sender ("" = unknown sender).
+/// Incoming messages in [from, to) per village of the sender ("" = unknown sender); anonymous
+/// messages are not counted (a village's count would point at the sender).
 Result<std::vector<CountRow>> incoming_per_village(Database& db, Seconds from, Seconds to);
 /// Messages of `direction` ("in"/"out") in [from, to) per local day (`utc_offset_minutes`).
 Result<std::vector<CountRow>> messages_per_day(Database& db, const std::string& direction,

@@ -104,6 +104,13 @@ async function login(context, username, password) {
   return page;
 }
 
+// In the page: the inbox shows the 08 filter and only anonymous items (not the previous page).
+const onlyAnonymous = () => {
+  const f = document.querySelector('#f-category');
+  const items = [...document.querySelectorAll('#inbox-list li')];
+  return !!f && f.value === '08' && items.length > 0 && items.every((li) => li.classList.contains('anon'));
+};
+
 const problems = [];
 function watch(page, who) {
   page.on('pageerror', (e) => problems.push(`pageerror (${who}): ${e.message}`));
@@ -188,24 +195,32 @@ try {
     await page.screenshot({ path: path.join(shots, `inbox-${size}-triaged.png`), fullPage: true });
 
     // 3. Re-classify by hand: 01/02/03 → another category, label follows, server agrees.
-    const other = (await admin('GET', '/messages?direction=in&limit=100')).body.items
+    // (unfiltered inbox: under a category filter the item leaves the list once moved)
+    const other = (await admin('GET', '/messages?direction=in&limit=10')).body.items
       .find((m) => m.category && m.category !== '08' && m.id !== target.id);
     const to = other.category === '02' ? '03' : '02';
-    await page.goto(base + `/#/inbox?category=${other.category}`);
+    await page.goto(base + '/#/inbox');
     const sel = page.locator(`#inbox-list li[data-id="${other.id}"] select.recat`);
     await sel.waitFor({ timeout: 15000 });
     await sel.selectOption(to);
     await until('the category changed', async () => (await admin('GET', `/messages/${other.id}`)).body.category === to, 10000);
-    const shown = await page.locator(`#inbox-list li[data-id="${other.id}"] .cat-label`).textContent();
+    // (a live refresh begun before the change may show the old one for a moment)
+    let shown = '';
+    await until('the new label', async () => {
+      shown = await page.locator(`#inbox-list li[data-id="${other.id}"] .cat-label`).textContent();
+      return shown.trim() === labelOf(to);
+    }, 10000).catch(() => {});
     check(shown.trim() === labelOf(to), `${size}: re-classified ${other.category} → ${to}, shown as "${shown.trim()}"`);
     const audit = (await admin('GET', '/audit?limit=100')).body.items;
     check(audit.some((a) => a.action === 'message.category' && a.actor === 'clerk'), `${size}: the re-classification is audited`);
 
     // 4. The operator's view of the anonymous report: list and message view.
     await page.goto(base + '/#/inbox?category=08');
+    await until('the inbox filtered to category 08', () => page.evaluate(onlyAnonymous), 15000);
     await page.waitForSelector(`#inbox-list li[data-id="${anonId}"]`, { timeout: 15000 });
     let text = await page.evaluate(() => document.body.innerText);
     let leaked = secrets.filter((s) => text.includes(s));
+    if (leaked.length) console.log(`page text (${size}):\n${text.slice(0, 3000)}`);
     check(leaked.length === 0, `${size}: operator's inbox of anonymous reports shows no number, name or village ${leaked.join(',')}`);
     check((await page.locator(`#inbox-list li[data-id="${anonId}"] .peer`).textContent()).includes('匿名'), `${size}: the sender reads 匿名`);
     await page.screenshot({ path: path.join(shots, `inbox-${size}-operator-anonymous.png`), fullPage: true });
@@ -230,6 +245,7 @@ try {
     const vpage = await login(vctx, 'guest', 'inbox test pass');
     watch(vpage, `viewer ${size}`);
     await vpage.goto(base + '/#/inbox?category=08');
+    await until('the inbox filtered to category 08', () => vpage.evaluate(onlyAnonymous), 15000);
     await vpage.waitForSelector(`#inbox-list li[data-id="${anonId}"]`, { timeout: 15000 });
     check(await vpage.locator('#inbox-list .mark-progress, #inbox-list select.recat').count() === 0, `${size}: the viewer gets no triage controls`);
     text = await vpage.evaluate(() => document.body.innerText);

@@ -103,7 +103,9 @@ export async function refresh() {
   const { mod, route } = current;
   try {
     const data = await mod.load(route, { background: true });
-    if (current && current.mod === mod) clear(main).appendChild(mod.render(data, route));
+    // Only if the page is still the one loaded: a refresh that ends after a navigation must not
+    // put the previous route's content (e.g. an unfiltered inbox) back.
+    if (current && current.mod === mod && current.route === route) clear(main).appendChild(mod.render(data, route));
   } catch (_) { /* next event retries */ }
 }
 

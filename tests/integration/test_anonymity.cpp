@@ -296,3 +296,29 @@ TEST_CASE("no role learns or tests the sender of a message in an anonymous categ
     }
     CHECK(a.stop() == 0);
 }
+
+TEST_CASE("an anonymous report from a campaign recipient does not mark the recipient as replied") {
+    Appliance a({.modems = 1});
+    a.start();
+    auto r = http(a.port(), "PUT", "/api/v1/menu/08", a.token(),
+                  Json{{"label_zh", "匿名举报"}, {"anonymous", true}}.dump());
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    r = a.post("/api/v1/campaigns", {{"name", "通知"}, {"template", "明天上午开会。"},
+                                     {"mobiles", {kSender}}, {"start_now", true}});
+    REQUIRE_MESSAGE(r.status == 201, r.body);
+    const auto campaign = r.json().at("id").get<long long>();
+    REQUIRE(a.sim().wait_sent(1, 30s));
+    sim::Incoming report;
+    report.from = kSender;
+    report.text = "08 会议经费被挪用";
+    a.sim().inject(report);
+    REQUIRE(wait_until([&] { return a.all_messages("in").size() == 1; }, 30s));
+    std::this_thread::sleep_for(300ms);
+    const auto rec = a.get("/api/v1/campaigns/" + std::to_string(campaign) + "/recipients");
+    REQUIRE(rec.status == 200);
+    REQUIRE(rec.json().at("items").size() == 1);
+    CHECK(rec.json()["items"][0]["replied_at"].is_null());
+    const auto rates = a.get("/api/v1/reports").json();
+    for (const auto& c : rates.at("campaigns")) CHECK(c.at("replied") == 0);
+    CHECK(a.stop() == 0);
+}

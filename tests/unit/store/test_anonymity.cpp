@@ -168,3 +168,67 @@ TEST_CASE("anonymity is sticky: a category made anonymous, a message re-classifi
     // Re-classifying something that is not an incoming message fails.
     CHECK_FALSE(set_category(f.db, f.ack, std::string("01"), kT0 + 7));
 }
+
+TEST_CASE("migration 5 makes earlier messages of anonymous categories and their acknowledgements anonymous") {
+    cunxin::test::TempDir dir;
+    const auto path = dir.file("old.db");
+    std::int64_t report = 0;
+    std::int64_t ack = 0;
+    std::int64_t other_ack = 0;
+    {
+        OpenOptions o;
+        o.migrate_to = 4;
+        auto db = Database::open(path, o);
+        REQUIRE(db);
+        MenuItem item;
+        item.code = "08";
+        item.label_zh = "匿名举报";
+        item.anonymous = true;
+        REQUIRE(upsert_menu_item(*db, item));
+        Contact c;
+        c.name = "赵守密";
+        c.mobile = kSender;
+        c.village = "石头沟村";
+        auto contact = *insert_contact(*db, c, kT0);
+        // Written by an older build: no anonymity flag, contact linked, acknowledgement unlinked.
+        NewIncoming in;
+        in.peer = kSender;
+        in.text = "08 村主任挪用扶贫款";
+        in.category = "08";
+        in.contact_id = contact;
+        in.scts = kT0;
+        in.text_hash = "h";
+        report = *insert_incoming(*db, in, kT0);
+        NewOutgoing out;
+        out.peer = kSender;
+        out.text = "已收到";
+        out.kind = MessageKind::AutoAck;
+        out.segments = {NewSegment{"00", 1}};
+        ack = insert_outgoing(*db, {out}, kT0 + 1)->front();
+        // An acknowledgement of a normal reply a day later stays as it was (linked, not hidden).
+        in.text = "01 低保怎么申请";
+        in.category = "01";
+        in.text_hash = "h2";
+        auto normal = *insert_incoming(*db, in, kT0 + 86400);
+        (void)normal;
+        other_ack = insert_outgoing(*db, {out}, kT0 + 86401)->front();
+    }
+    auto db = Database::open(path);
+    REQUIRE(db);
+    auto m = get_message(*db, report);
+    CHECK(m->anonymous);
+    CHECK(m->peer.empty());
+    CHECK(m->contact_name.empty());
+    auto a = get_message(*db, ack);
+    CHECK(a->anonymous);
+    CHECK(a->reply_to == std::optional<std::int64_t>(report));
+    auto b = get_message(*db, other_ack);
+    CHECK_FALSE(b->anonymous);
+    CHECK(b->peer == kSender);
+    CHECK(b->reply_to.has_value());
+    MessageQuery q;
+    q.peer = kSender;
+    auto page = list_messages(*db, q);
+    REQUIRE(page);
+    CHECK(page->items.size() == 2);  // the normal reply and its acknowledgement only
+}

@@ -170,6 +170,8 @@ try {
     check(classified.some((c) => c.includes('反映情况') || c.includes('政策咨询') || c.includes('意见建议')), `${size}: labels from the reply menu`);
     check(await page.locator('#inbox-anon-help').isVisible(), `${size}: the inbox explains anonymous categories`);
     await page.screenshot({ path: path.join(shots, `inbox-${size}-operator.png`), fullPage: true });
+    const inboxWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(inboxWidth <= opts.viewport.width, `${size}: the inbox with its triage controls fits (${inboxWidth} px)`);
 
     // 2. Mark in progress, answer, mark handled: clicks counted on one new, classified reply.
     const target = (await admin('GET', '/messages?direction=in&status=new&limit=100')).body.items
@@ -202,8 +204,14 @@ try {
     await page.goto(base + '/#/inbox');
     const sel = page.locator(`#inbox-list li[data-id="${other.id}"] select.recat`);
     await sel.waitFor({ timeout: 15000 });
+    await page.waitForFunction(() => { const f = document.querySelector('#f-category'); return f && f.value === ''; }, null, { timeout: 15000 });
     await sel.selectOption(to);
-    await until('the category changed', async () => (await admin('GET', `/messages/${other.id}`)).body.category === to, 10000);
+    await until('the category changed', async () => (await admin('GET', `/messages/${other.id}`)).body.category === to, 10000)
+      .catch(async (e) => {
+        console.log(`re-classify: ${JSON.stringify((await admin('GET', `/messages/${other.id}`)).body).slice(0, 300)}`);
+        console.log(`toasts: ${await page.locator('#toasts').textContent()} select: ${await sel.inputValue().catch(() => '?')}`);
+        throw e;
+      });
     // (a live refresh begun before the change may show the old one for a moment)
     let shown = '';
     await until('the new label', async () => {

@@ -50,8 +50,8 @@ using namespace std::chrono_literals;
 constexpr const char* kSimulatorName = "cunxin-modemsim";
 constexpr int kModems = 4;
 
-/// The simulator program: the one given, else next to this binary, else in the build tree
-/// (build/firmware/app/cunxin -> build/tools/modemsim/cunxin-modemsim).
+/// The simulator program: the one given, else next to this binary, else in the build tree.
+// (build/firmware/app/cunxin -> build/tools/modemsim/cunxin-modemsim)
 fs::path find_simulator(const std::string& given) {
     std::vector<fs::path> tried;
     if (!given.empty()) {
@@ -81,9 +81,9 @@ fs::path find_simulator(const std::string& given) {
         where);
 }
 
-/// cunxin-modemsim as a child process: started, its ready line read, stopped with us. It dies
-/// with this process (PR_SET_PDEATHSIG) even on kill -9, and sits in its own process group so
-/// a Ctrl-C stops the appliance first and the modems after it.
+/// cunxin-modemsim as a child process: started, its ready line read, stopped with us.
+// It dies with this process (PR_SET_PDEATHSIG) even on kill -9, and sits in its own process
+// group so a Ctrl-C stops the appliance first and the modems after it.
 class SimulatorProcess {
 public:
     SimulatorProcess(const fs::path& program, const std::vector<std::string>& options) {
@@ -137,7 +137,7 @@ public:
     SimulatorProcess& operator=(const SimulatorProcess&) = delete;
 
     pid_t pid() const { return pid_; }
-    /// The simulator's ready line: {"modems":[{"path","manufacturer","model","operator",...}],"control"}.
+    /// The simulator's ready line: {"modems":[{"path","model",...}],"control":"127.0.0.1:P"}.
     const nlohmann::json& ready() const { return ready_; }
 
 private:
@@ -176,8 +176,7 @@ private:
     nlohmann::json ready_;
 };
 
-/// One JSON-lines exchange with the simulator's control port on 127.0.0.1; the reply, or a
-/// discarded value on failure.
+/// One JSON-lines exchange with the simulator's control port; a discarded value on failure.
 nlohmann::json control_request(int port, const nlohmann::json& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return nlohmann::json(nlohmann::json::value_t::discarded);
@@ -203,8 +202,8 @@ nlohmann::json control_request(int port, const nlohmann::json& request) {
     return nlohmann::json::parse(reply.substr(0, reply.find('\n')), nullptr, false);
 }
 
-/// Sends the sample replies as SMS from the demo's contacts, one about every `every`, through
-/// the simulator's control port; on its own thread so the core loop never waits for it.
+/// Sends the sample replies as SMS from the demo's contacts through the control port.
+// One about every `every`; on its own thread so the core loop never waits for it.
 class ReplyDriver {
 public:
     ReplyDriver(int control_port, int modems, std::chrono::seconds every)

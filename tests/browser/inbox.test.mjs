@@ -186,7 +186,7 @@ try {
     await item('textarea.reply-text').waitFor({ timeout: 5000 });
     check(await item('textarea.reply-text').evaluate((el) => el === document.activeElement), `${size}: the reply box opens with the cursor in it`);
     const answer = `${size} 已收到，村委会明天派人处理`;
-    await page.keyboard.type(answer);
+    await item('textarea.reply-text').fill(answer);  // typing, not a click
     await item('.reply-send').click(); clicks++;
     await until('the reply queued and linked', async () =>
       ((await admin('GET', `/messages/${target.id}`)).body.replies || []).some((r) => r.text === answer), 10000);

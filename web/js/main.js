@@ -103,6 +103,10 @@ export async function refresh() {
   const { mod, route } = current;
   try {
     const data = await mod.load(route, { background: true });
+    // The user may have started typing while the data loaded (e.g. opened a reply box).
+    if (main.contains(document.activeElement) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName)) {
+      return;
+    }
     // Only if the page is still the one loaded: a refresh that ends after a navigation must not
     // put the previous route's content (e.g. an unfiltered inbox) back.
     if (current && current.mod === mod && current.route === route) clear(main).appendChild(mod.render(data, route));

@@ -275,3 +275,25 @@ TEST_CASE("at start a restore that cannot be opened is set aside and the previou
         CHECK(*count_contacts(again->db) == 100);
     }
 }
+
+TEST_CASE("a copy of the live database file in WAL mode passes without side files") {
+    cunxin::test::TempDir dir;
+    const auto live = dir.file("cunxin.db");
+    {
+        auto db = Database::open(live);
+        REQUIRE(db);
+        Contact c;
+        c.name = "王";
+        c.mobile = "+8613800000009";
+        REQUIRE(insert_contact(*db, c, kT0));
+        REQUIRE(db->checkpoint_truncate());
+    }
+    const auto copy = dir.file("copy.db");
+    fs::copy_file(live, copy);
+    const auto header = read_file(copy).substr(18, 2);
+    CHECK(header == std::string("\x02\x02", 2));  // WAL mode in the header
+    auto r = validate_backup(copy);
+    REQUIRE(r);
+    CHECK_FALSE(fs::exists(copy + "-wal"));
+    CHECK_FALSE(fs::exists(copy + "-shm"));
+}

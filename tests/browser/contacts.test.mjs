@@ -112,20 +112,24 @@ try {
   await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
 
   await page.goto(base + '/#/contacts');
-  await page.waitForSelector('#import-box', { timeout: 15000 });
+  await page.waitForSelector('#import-file', { state: 'attached', timeout: 15000 });
   const order = await page.evaluate(() => {
     const cards = [...document.querySelectorAll('.page.contacts > *')];
-    return cards.findIndex((c) => c.id === 'import-box');
+    return cards.findIndex((c) => c.contains(document.getElementById('import-file')));
   });
   check(order === 0, 'the import box is at the top of the contacts page');
-  if (!(await page.locator('#import-box').evaluate((d) => d.open))) await page.click('#import-box > summary');
-  page.on('console', () => {});
+  if (await page.locator('#import-box').count()) {
+    if (!(await page.locator('#import-box').evaluate((d) => d.open))) await page.click('#import-box > summary');
+  }
   const toastWatch = setInterval(async () => {
     try { for (const s of await page.locator('.toast').allTextContents()) if (!toasts.includes(s)) toasts.push(s); } catch (_) { /* page busy */ }
   }, 100);
 
   await page.setInputFiles('#import-file', csvPath);
-  await page.waitForSelector('#import-summary', { timeout: 15000 });
+  await page.waitForSelector('#import-summary, .toast.error', { timeout: 15000 });
+  await page.waitForTimeout(300);
+  const refusal = await page.locator('.toast.error').allTextContents();
+  if (refusal.length) throw new Error(`the upload was refused: ${refusal.join(' | ')}`);
   const summary = await page.textContent('#import-summary');
   check(summary.includes('共 5 行') && summary.includes('2 行可导入') && summary.includes('3 行有问题'), `preview counts: ${summary}`);
   const result = await page.textContent('#import-result');

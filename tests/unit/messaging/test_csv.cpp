@@ -420,3 +420,71 @@ TEST_CASE("import: random CSV-ish bytes never crash and errors name a row") {
     }
     CHECK(ok > 0);
 }
+
+TEST_CASE("import: a title row above the header is skipped and columns are named in Chinese") {
+    const std::string csv =
+        "东风镇党员花名册,,,\r\n"
+        ",,,\r\n"
+        "姓名,手机号,村,入党日期\r\n"
+        "张建国,13912340001,东风村,1985-07-01\r\n"
+        "王小明,12345,西河村,\r\n"
+        "赵四海,13912340004,西河村,2027-07-01\r\n";
+    ImportOptions opt;
+    opt.today = ymd(2026, 12, 6);
+    const auto imp = import_contacts_csv(csv, opt);
+    REQUIRE(imp);
+    CHECK(imp->header_row == 3);
+    CHECK(imp->rows_total == 3);
+    REQUIRE(imp->accepted.size() == 1);
+    CHECK(imp->accepted[0].row == 4);
+    const Rejection* bad = rejection_of(*imp, 5);
+    REQUIRE(bad != nullptr);
+    CHECK(bad->column == "mobile");
+    CHECK(bad->column_zh == "手机号");
+    const Rejection* future = rejection_of(*imp, 6);
+    REQUIRE(future != nullptr);
+    CHECK(future->column_zh == "入党日期");
+    CHECK(future->reason == RejectReason::bad_date);
+    // No header within the first rows: the error names the missing column.
+    std::string late;
+    for (int i = 0; i < 12; ++i) late += "标题\r\n";
+    late += "姓名,手机号\r\n张三,13800138000\r\n";
+    const auto no = import_contacts_csv(late);
+    REQUIRE_FALSE(no);
+    CHECK(no.error().code == CsvErrc::missing_column);
+    CHECK(no.error().row == 1);
+}
+
+TEST_CASE("import: the streaming reader gives batches, finds duplicates across them and refuses too many rows") {
+    std::string csv = "姓名,手机号\n";
+    for (int i = 0; i < 2500; ++i) csv += "人" + std::to_string(i) + "," + std::to_string(13'800'000'000LL + i) + "\n";
+    csv += "重复,13800000000\n";
+    auto reader = ContactCsvReader::open(csv);
+    REQUIRE(reader);
+    std::vector<ContactRow> batch;
+    std::vector<Rejection> rejections;
+    std::size_t accepted = 0;
+    int batches = 0;
+    for (;;) {
+        auto more = reader->next(batch, rejections, 1000);
+        REQUIRE(more);
+        CHECK(batch.size() <= 1000);
+        accepted += batch.size();
+        ++batches;
+        if (!*more) break;
+    }
+    CHECK(batches == 3);
+    CHECK(accepted == 2500);
+    CHECK(reader->rows_total == 2501);
+    REQUIRE(rejections.size() == 1);
+    CHECK(rejections[0].reason == RejectReason::duplicate_mobile);
+    CHECK(rejections[0].row == 2502);
+
+    std::string huge = "name,mobile\n";
+    huge.reserve((kMaxImportRows + 2) * 4);
+    for (std::size_t i = 0; i <= kMaxImportRows; ++i) huge += "a,1\n";
+    const auto too_many = import_contacts_csv(huge);
+    REQUIRE_FALSE(too_many);
+    CHECK(too_many.error().code == CsvErrc::too_many_rows);
+    CHECK(too_many.error().row == kMaxImportRows + 2);
+}

@@ -204,6 +204,6 @@ TEST_CASE("restores through the daemon: tampered files refused, a broken pending
     for (const auto& e : fs::directory_iterator(a.data_dir())) {
         const auto name = e.path().filename().string();
         CAPTURE(name);
-        CHECK(name.find(".tmp") == std::string::npos);
+        CHECK(name.find(".upload-") == std::string::npos);
     }
 }

@@ -57,7 +57,7 @@ void register_system(Router& r) {
     r.post("/api/v1/system/restore", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         const std::string& body = ctx.req.body;
         const auto pending = store::pending_restore_path(ctx.srv.cfg.db_path.string());
-        const auto tmp = pending + ".tmp";
+        const auto tmp = pending + ".upload-" + random_token(6);  // two uploads never share a file
         {
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
             out.write(body.data(), static_cast<std::streamsize>(body.size()));

@@ -3,7 +3,7 @@
 // could not be opened) until one of them dismisses the notice.
 import { api } from './api.js';
 import { h } from './h.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
 
 let checked = false;
 
@@ -21,7 +21,7 @@ export async function restoreNotice(user) {
   const failed = last.result === 'set_aside';
   const box = h('div', { id: 'restore-notice', class: failed ? 'notice error' : 'notice', role: 'alert' }, [
     h('strong', null, failed ? t('restore.set_aside_title') : t('restore.applied_title')), ' ',
-    failed ? t('restore.set_aside_text', { at: fmt(last.at), file: last.kept, reason: last.reason })
+    failed ? t('restore.set_aside_text', { at: fmt(last.at), file: last.kept, reason: lang === 'en' ? last.reason : (last.reason_zh || last.reason) })
       : t('restore.applied_text', { at: fmt(last.at), file: last.kept }), ' ',
     h('button', { class: 'link', id: 'restore-notice-dismiss', onclick: async () => {
       await api('POST', '/system/restore/dismiss', {});

@@ -27,6 +27,18 @@ std::string backup_refusal_zh(const store::BackupRefusal& r) {
     return "备份文件不能恢复";
 }
 
+/// The Chinese reason for a restore set aside at start-up ("<code>: detail" as stored).
+std::string set_aside_reason_zh(const std::string& reason) {
+    const std::string code = reason.substr(0, reason.find(':'));
+    for (auto p : {store::BackupProblem::unreadable, store::BackupProblem::not_sqlite, store::BackupProblem::damaged,
+                   store::BackupProblem::no_version, store::BackupProblem::too_new, store::BackupProblem::wrong_schema}) {
+        if (code == store::to_string(p)) return backup_refusal_zh(store::BackupRefusal{p, ""});
+    }
+    if (code == "corrupt") return "备份文件已损坏，不能使用";
+    if (code == "too_new") return backup_refusal_zh(store::BackupRefusal{store::BackupProblem::too_new, ""});
+    return "无法打开或升级备份中的数据库";
+}
+
 }  // namespace
 
 void register_system(Router& r) {
@@ -110,6 +122,7 @@ void register_system(Router& r) {
                     {"at", at_s},
                     {"kept", kept.value_or("")},
                     {"reason", reason.value_or("")},
+                    {"reason_zh", set_aside_reason_zh(reason.value_or(""))},
                     {"dismissed", seen.value_or("") == at.value_or("")}};
         }
         return ok({{"last", last}});

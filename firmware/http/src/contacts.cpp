@@ -270,12 +270,11 @@ void register_contacts(Router& r) {
                     {"committed", false}};
         if (!commit) return ok(out);
 
-        auto again = messaging::ContactCsvReader::open(bytes, options);
-        if (!again) return file_error(again.error());
+        reader->rewind();  // the same text again, without a second decoded copy
         std::int64_t imported = 0;
         for (;;) {
             problems.clear();
-            auto more = again->next(batch, problems, kImportChunk);
+            auto more = reader->next(batch, problems, kImportChunk);
             if (!more) return file_error(more.error());
             std::vector<store::Contact> rows;
             rows.reserve(batch.size());

@@ -70,7 +70,8 @@ bool gb18030_to_utf8(std::string_view in, std::string& out, std::size_t& bad_off
         bad_offset = 0;
         return false;
     }
-    out.assign(in.size() * 2 + 16, '\0');
+    // Each GB18030 character (1, 2 or 4 bytes) takes at most 1.5 times its length in UTF-8.
+    out.assign(in.size() + in.size() / 2 + 16, '\0');
     char* src = const_cast<char*>(in.data());  // iconv's API is not const-correct
     std::size_t src_left = in.size();
     std::size_t written = 0;
@@ -557,6 +558,7 @@ struct ContactCsvReader::State {
     std::string decoded;
     std::string_view text;
     std::optional<RecordReader> records;
+    std::optional<RecordReader> after_header;  // where the data rows start (for rewind)
     std::map<std::string, std::size_t> col;  // canonical name → index
     std::unordered_map<std::uint64_t, std::uint32_t> seen;  // E.164 digits → row of its contact
     std::vector<std::string> record;
@@ -633,6 +635,7 @@ cunxin::Expected<ContactCsvReader, CsvError> ContactCsvReader::open(std::string_
         }
         if (col.count("name") != 0 && col.count("mobile") != 0) {
             st.col = std::move(col);
+            st.after_header = st.records;
             reader.ignored_columns = std::move(ignored);
             reader.header_row = row;
             return reader;
@@ -650,6 +653,13 @@ cunxin::Expected<ContactCsvReader, CsvError> ContactCsvReader::open(std::string_
             (has_name ? "手机号/mobile" : "姓名/name") + ")",
         std::string("表头中没有“") + (has_name ? "手机号" : "姓名") + "”列（表头须在前" +
             std::to_string(kHeaderSearchRows) + "行内）"));
+}
+
+void ContactCsvReader::rewind() {
+    s_->records = s_->after_header;
+    s_->seen.clear();
+    rows_total = 0;
+    rows_rejected = 0;
 }
 
 cunxin::Expected<bool, CsvError> ContactCsvReader::next(std::vector<ContactRow>& accepted,

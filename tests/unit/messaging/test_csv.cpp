@@ -479,6 +479,19 @@ TEST_CASE("import: the streaming reader gives batches, finds duplicates across t
     REQUIRE(rejections.size() == 1);
     CHECK(rejections[0].reason == RejectReason::duplicate_mobile);
     CHECK(rejections[0].row == 2502);
+    // Rewound, the same rows come again (no duplicate carried over from the first pass).
+    reader->rewind();
+    std::vector<Rejection> again;
+    std::size_t accepted_again = 0;
+    for (;;) {
+        auto more = reader->next(batch, again, 4096);
+        REQUIRE(more);
+        accepted_again += batch.size();
+        if (!*more) break;
+    }
+    CHECK(accepted_again == 2500);
+    CHECK(again.size() == 1);
+    CHECK(reader->rows_total == 2501);
 
     std::string huge = "name,mobile\n";
     huge.reserve((kMaxImportRows + 2) * 4);

@@ -142,6 +142,9 @@ public:
     cunxin::Expected<bool, CsvError> next(std::vector<ContactRow>& accepted,
                                           std::vector<Rejection>& rejections, std::size_t max_rows);
 
+    /// Back to the first data row (counts and duplicates start afresh; nothing is decoded again).
+    void rewind();
+
     ContactCsvReader(ContactCsvReader&&) noexcept;
     ContactCsvReader& operator=(ContactCsvReader&&) noexcept;
     ~ContactCsvReader();

@@ -310,51 +310,123 @@ char sniff_delimiter(std::string_view text) {
     return ',';
 }
 
-/// Reads RFC 4180 records one at a time from UTF-8 text (the text must outlive the reader).
+/// The text of a file in pieces of at most about kPiece bytes: UTF-8 as it is, or GB18030
+/// converted a piece at a time (the bytes were checked whole before; GB18030 keeps no shift
+/// state, so each piece converts on its own). A plain value: copying it copies the position.
+class TextSource {
+public:
+    static constexpr std::size_t kPiece = 256 * 1024;
+
+    TextSource(std::string_view bytes, bool gb18030) : in_(bytes), gb18030_(gb18030) {}
+
+    /// Appends the next piece to `out`; false when the text is finished.
+    bool more(std::string& out) {
+        if (pos_ >= in_.size()) return false;
+        std::size_t take = std::min(kPiece, in_.size() - pos_);
+        if (!gb18030_) {
+            out.append(in_.substr(pos_, take));
+            pos_ += take;
+            return true;
+        }
+        iconv_t cd = iconv_open("UTF-8", "GB18030");
+        if (cd == reinterpret_cast<iconv_t>(-1)) {
+            pos_ = in_.size();
+            return false;
+        }
+        const std::size_t old = out.size();
+        out.resize(old + take + take / 2 + 16);
+        char* src = const_cast<char*>(in_.data() + pos_);  // iconv's API is not const-correct
+        std::size_t src_left = take;
+        char* dst = out.data() + old;
+        std::size_t dst_left = out.size() - old;
+        // EINVAL: the piece ends inside a character, which starts the next piece.
+        (void)iconv(cd, &src, &src_left, &dst, &dst_left);
+        iconv_close(cd);
+        out.resize(out.size() - dst_left);
+        const std::size_t used = take - src_left;
+        pos_ += used > 0 ? used : in_.size() - pos_;  // never stall on bytes that do not convert
+        return true;
+    }
+
+private:
+    std::string_view in_;
+    bool gb18030_;
+    std::size_t pos_ = 0;
+};
+
+/// Reads RFC 4180 records one at a time, holding only the current piece of text (the bytes
+/// behind the source must outlive the reader). A record that runs past the piece is read again
+/// once the next piece is appended.
 class RecordReader {
 public:
-    RecordReader(std::string_view text, char delim) : s_(text), delim_(delim) {}
+    /// `delim` 0: guessed from the first line (comma, tab or semicolon).
+    explicit RecordReader(TextSource source, char delim = 0) : source_(source) {
+        ended_ = !source_.more(buf_);
+        delim_ = delim != 0 ? delim : sniff_delimiter(buf_);
+    }
 
     /// The next record into `record` (cleared first) and its first spreadsheet row into `row`;
     /// false at the end of the text.
     cunxin::Expected<bool, CsvError> next(std::vector<std::string>& record, std::size_t& row) {
+        for (;;) {
+            std::size_t i = i_;
+            auto r = parse(i, record);
+            if (r.has_value() && *r == Step::need_more) {
+                buf_.erase(0, i_);
+                i_ = 0;
+                ended_ = !source_.more(buf_);
+                continue;
+            }
+            if (!r) return cunxin::unexpected(r.error());
+            if (*r == Step::end) return false;
+            row = row_++;
+            i_ = i;
+            return true;
+        }
+    }
+
+private:
+    enum class Step { record, end, need_more };
+
+    /// Parses one record from `i`; need_more when the piece ends before the record is certain.
+    cunxin::Expected<Step, CsvError> parse(std::size_t& i, std::vector<std::string>& record) const {
         record.clear();
-        if (i_ >= s_.size()) return false;
-        row = row_;
+        const std::string_view s = buf_;
+        if (i >= s.size()) return ended_ ? Step::end : Step::need_more;
         std::string field;
         bool at_field_start = true;
-        while (i_ < s_.size()) {
-            const char c = s_[i_];
+        while (i < s.size()) {
+            const char c = s[i];
             if (at_field_start && c == '"') {
-                const std::size_t open_row = row_;
-                ++i_;
+                ++i;
                 for (;;) {
-                    if (i_ >= s_.size()) {
+                    if (i >= s.size()) {
+                        if (!ended_) return Step::need_more;
                         return cunxin::unexpected(
-                            csv_error(CsvErrc::unterminated_quote, open_row,
-                                      "row " + std::to_string(open_row) +
-                                          ": a quoted cell is never closed (missing \")",
-                                      "第" + std::to_string(open_row) + "行：引号没有闭合（缺少 \"）"));
+                            csv_error(CsvErrc::unterminated_quote, row_,
+                                      "row " + std::to_string(row_) + ": a quoted cell is never closed (missing \")",
+                                      "第" + std::to_string(row_) + "行：引号没有闭合（缺少 \"）"));
                     }
-                    if (s_[i_] == '"') {
-                        if (i_ + 1 < s_.size() && s_[i_ + 1] == '"') {
+                    if (s[i] == '"') {
+                        if (i + 1 >= s.size() && !ended_) return Step::need_more;
+                        if (i + 1 < s.size() && s[i + 1] == '"') {
                             field.push_back('"');
-                            i_ += 2;
+                            i += 2;
                             continue;
                         }
-                        ++i_;
+                        ++i;
                         break;
                     }
-                    field.push_back(s_[i_]);
-                    ++i_;
+                    field.push_back(s[i]);
+                    ++i;
                 }
                 // After the closing quote: delimiter, line end or the end.
-                while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t') && s_[i_] != delim_) ++i_;
-                if (i_ < s_.size() && s_[i_] != delim_ && s_[i_] != '\r' && s_[i_] != '\n') {
-                    return cunxin::unexpected(
-                        csv_error(CsvErrc::bad_quote, row_,
-                                  "row " + std::to_string(row_) + ": text after a closing quote",
-                                  "第" + std::to_string(row_) + "行：引号后面还有文字"));
+                while (i < s.size() && (s[i] == ' ' || s[i] == '\t') && s[i] != delim_) ++i;
+                if (i >= s.size() && !ended_) return Step::need_more;
+                if (i < s.size() && s[i] != delim_ && s[i] != '\r' && s[i] != '\n') {
+                    return cunxin::unexpected(csv_error(CsvErrc::bad_quote, row_,
+                                                        "row " + std::to_string(row_) + ": text after a closing quote",
+                                                        "第" + std::to_string(row_) + "行：引号后面还有文字"));
                 }
                 at_field_start = false;
                 continue;
@@ -363,34 +435,35 @@ public:
                 record.push_back(std::move(field));
                 field.clear();
                 at_field_start = true;
-                ++i_;
+                ++i;
                 continue;
             }
             if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 >= s.size() && !ended_) return Step::need_more;  // CR|LF split
                 record.push_back(std::move(field));
-                i_ += (c == '\r' && i_ + 1 < s_.size() && s_[i_ + 1] == '\n') ? 2 : 1;
-                ++row_;
-                return true;
+                i += (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
+                return Step::record;
             }
             field.push_back(c);
             at_field_start = false;
-            ++i_;
+            ++i;
         }
+        if (!ended_) return Step::need_more;
         record.push_back(std::move(field));
-        return true;
+        return Step::record;
     }
 
-private:
-    std::string_view s_;
-    char delim_;
+    TextSource source_;
+    std::string buf_;
     std::size_t i_ = 0;
     std::size_t row_ = 1;
+    bool ended_ = false;
+    char delim_ = ',';
 };
 
-cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_with(std::string_view s,
-                                                                             char delim) {
+cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_records(std::string_view utf8) {
     std::vector<std::vector<std::string>> records;
-    RecordReader reader(s, delim);
+    RecordReader reader(TextSource(utf8, false), ',');
     std::vector<std::string> record;
     std::size_t row = 0;
     for (;;) {
@@ -452,20 +525,22 @@ const char* to_string(RejectReason r) noexcept {
     return "unknown";
 }
 
-cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
-                                                    TextEncoding& detected) {
+namespace {
+
+/// Which encoding `bytes` are in and the part to read (a BOM dropped). GB18030 is checked by
+/// converting it a piece at a time into a scratch buffer, never as a whole copy.
+cunxin::Expected<std::string_view, CsvError> detect_encoding(std::string_view bytes, TextEncoding& detected) {
     if (bytes.starts_with("\xEF\xBB\xBF")) {
         const std::string_view rest = bytes.substr(3);
         const std::size_t ok = valid_utf8_prefix(rest);
         if (ok != rest.size()) {
             return cunxin::unexpected(csv_error(
                 CsvErrc::bad_encoding, 0,
-                "file starts with a UTF-8 BOM but has invalid UTF-8 at byte " +
-                    std::to_string(ok + 3),
+                "file starts with a UTF-8 BOM but has invalid UTF-8 at byte " + std::to_string(ok + 3),
                 "文件标明为 UTF-8，但第" + std::to_string(ok + 3) + "字节不是有效的 UTF-8"));
         }
         detected = TextEncoding::Utf8Bom;
-        return std::string(rest);
+        return rest;
     }
     if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
         return cunxin::unexpected(
@@ -475,23 +550,51 @@ cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
     }
     if (valid_utf8_prefix(bytes) == bytes.size()) {
         detected = TextEncoding::Utf8;
-        return std::string(bytes);
+        return bytes;
     }
-    std::string out;
-    std::size_t bad = 0;
-    if (!gb18030_to_utf8(bytes, out, bad)) {
+    // The whole text through iconv, the output into a scratch buffer that is reused when full.
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+        return cunxin::unexpected(csv_error(CsvErrc::bad_encoding, 0, "no GB18030 converter", "无法识别文件编码"));
+    }
+    std::string scratch(TextSource::kPiece, '\0');
+    char* src = const_cast<char*>(bytes.data());  // iconv's API is not const-correct
+    std::size_t src_left = bytes.size();
+    bool ok = true;
+    while (src_left > 0) {
+        char* dst = scratch.data();
+        std::size_t dst_left = scratch.size();
+        if (iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<std::size_t>(-1)) break;
+        if (errno == E2BIG) continue;
+        ok = false;  // EILSEQ, or EINVAL: a character cut off at the end
+        break;
+    }
+    iconv_close(cd);
+    if (!ok) {
+        const std::size_t bad = bytes.size() - src_left;
         return cunxin::unexpected(
             csv_error(CsvErrc::bad_encoding, 0,
                       "neither UTF-8 nor GB18030/GBK (invalid byte at " + std::to_string(bad) + ")",
-                      "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" +
-                          std::to_string(bad) + "字节）"));
+                      "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" + std::to_string(bad) + "字节）"));
     }
     detected = TextEncoding::Gb18030;
+    return bytes;
+}
+
+}  // namespace
+
+cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes, TextEncoding& detected) {
+    auto text = detect_encoding(bytes, detected);
+    if (!text) return cunxin::unexpected(text.error());
+    if (detected != TextEncoding::Gb18030) return std::string(*text);
+    std::string out;
+    std::size_t bad = 0;
+    (void)gb18030_to_utf8(*text, out, bad);  // checked by detect_encoding
     return out;
 }
 
 cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(std::string_view utf8) {
-    return parse_with(utf8, ',');
+    return parse_records(utf8);
 }
 
 std::optional<chr::year_month_day> parse_date(std::string_view text) {
@@ -555,8 +658,6 @@ std::optional<chr::year_month_day> parse_date(std::string_view text) {
 /// reader, the column map and the numbers seen so far (as integers: 16 bytes each).
 struct ContactCsvReader::State {
     ImportOptions options;
-    std::string decoded;
-    std::string_view text;
     std::optional<RecordReader> records;
     std::optional<RecordReader> after_header;  // where the data rows start (for rewind)
     std::map<std::string, std::size_t> col;  // canonical name → index
@@ -593,20 +694,10 @@ cunxin::Expected<ContactCsvReader, CsvError> ContactCsvReader::open(std::string_
     if (bytes.empty()) {
         return cunxin::unexpected(csv_error(CsvErrc::empty_input, 0, "the file is empty", "文件是空的"));
     }
-    // Valid UTF-8 is read in place; only GB18030 needs a converted copy.
-    if (bytes.starts_with("\xEF\xBB\xBF") && valid_utf8_prefix(bytes.substr(3)) == bytes.size() - 3) {
-        reader.encoding = TextEncoding::Utf8Bom;
-        st.text = bytes.substr(3);
-    } else if (!bytes.starts_with("\xEF\xBB\xBF") && valid_utf8_prefix(bytes) == bytes.size()) {
-        reader.encoding = TextEncoding::Utf8;
-        st.text = bytes;
-    } else {
-        auto text = decode_text(bytes, reader.encoding);
-        if (!text) return cunxin::unexpected(text.error());
-        st.decoded = std::move(*text);
-        st.text = st.decoded;
-    }
-    st.records.emplace(st.text, sniff_delimiter(st.text));
+    // UTF-8 is read in place, GB18030 converted a piece at a time: no copy of the whole text.
+    auto text = detect_encoding(bytes, reader.encoding);
+    if (!text) return cunxin::unexpected(text.error());
+    st.records.emplace(TextSource(*text, reader.encoding == TextEncoding::Gb18030));
 
     // The header is the first of the first kHeaderSearchRows non-blank rows that names both a
     // name and a mobile column: a title row above it ("XX镇党员花名册") is skipped.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <iconv.h>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -500,4 +501,53 @@ TEST_CASE("import: the streaming reader gives batches, finds duplicates across t
     REQUIRE_FALSE(too_many);
     CHECK(too_many.error().code == CsvErrc::too_many_rows);
     CHECK(too_many.error().row == kMaxImportRows + 2);
+}
+
+TEST_CASE("import: records that straddle the reader's pieces are read whole, in UTF-8 and in GB18030") {
+    // About 3 MB: quoted cells with commas, doubled quotes and CRLF inside, rows of varying length,
+    // so the 256 KB piece boundaries fall inside quotes, between CR and LF and inside characters.
+    std::string csv = "姓名,手机号,村,备注\r\n";
+    const int rows = 30000;
+    for (int i = 0; i < rows; ++i) {
+        csv += "\"王,\"\"" + std::to_string(i) + "\"\"\"," + std::to_string(13'900'000'000LL + i) + ",\"东村\r\n" +
+               std::string(static_cast<std::size_t>(i % 37), 'x') + "\"," + std::string(static_cast<std::size_t>(i % 53), '\x01') + "\r\n";
+    }
+    // The notes column above is made of placeholder bytes 0x01: replace them by a Chinese character.
+    std::string utf8;
+    for (char c : csv) {
+        if (c == '\x01') utf8 += "备"; else utf8 += c;
+    }
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
+    std::string gbk(utf8.size() + 16, '\0');
+    char* src = utf8.data();
+    std::size_t src_left = utf8.size();
+    char* dst = gbk.data();
+    std::size_t dst_left = gbk.size();
+    REQUIRE(iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<std::size_t>(-1));
+    iconv_close(cd);
+    gbk.resize(gbk.size() - dst_left);
+    for (const std::string* file : {&utf8, &gbk}) {
+        CAPTURE(file->size());
+        REQUIRE(file->size() > 2'000'000u);
+        const auto imp = import_contacts_csv(*file);
+        REQUIRE(imp);
+        CHECK(imp->encoding == (file == &utf8 ? TextEncoding::Utf8 : TextEncoding::Gb18030));
+        REQUIRE(imp->accepted.size() == static_cast<std::size_t>(rows));
+        CHECK(imp->rejections.empty());
+        bool all_equal = true;
+        for (int i = 0; i < rows && all_equal; ++i) {
+            const auto& c = imp->accepted[static_cast<std::size_t>(i)];
+            std::string notes;
+            for (int k = 0; k < i % 53; ++k) notes += "备";
+            all_equal = c.name == "王,\"" + std::to_string(i) + "\"" && c.row == static_cast<std::size_t>(i + 2) &&
+                        c.village == "东村\r\n" + std::string(static_cast<std::size_t>(i % 37), 'x') && c.notes == notes;
+            if (!all_equal) {
+                CAPTURE(i);
+                CHECK(c.name == "王,\"" + std::to_string(i) + "\"");
+                CHECK(c.row == static_cast<std::size_t>(i + 2));
+            }
+        }
+        CHECK(all_equal);
+    }
 }

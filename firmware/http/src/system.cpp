@@ -15,7 +15,7 @@ namespace {
 std::string backup_refusal_zh(const store::BackupRefusal& r) {
     switch (r.problem) {
         case store::BackupProblem::unreadable: return "无法读取上传的文件，请重新上传";
-        case store::BackupProblem::not_sqlite: return "这不是村信的备份文件（不是 SQLite 数据库文件）";
+        case store::BackupProblem::not_sqlite: return "这不是村信的备份文件（不是数据库文件）";
         case store::BackupProblem::damaged: return "备份文件已损坏或不完整（可能没有下载完），不能恢复";
         case store::BackupProblem::no_version: return "这不是村信的备份文件（数据库没有版本号）";
         case store::BackupProblem::too_new:

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "cunxin/messaging/contact_import.hpp"
 #include "cunxin/messaging/csv.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "mapping.hpp"
@@ -197,10 +198,9 @@ void register_contacts(Router& r) {
     // text/csv or application/octet-stream; ?commit=1 writes, &group_id=N adds to a group), or
     // JSON {"csv": "<text>", "commit": false, "group_id": N}. The file is read twice in bounded
     // memory: first for the counts, problems and preview (a file-level problem stops everything),
-    // then, to commit, in chunks of kImportChunk rows, each a short transaction on the core, so
+    // then, to commit, in chunks of messaging::kImportChunkRows rows, each a short transaction on the core, so
     // the modems never wait long. The answer gives the counts of what was written.
     r.post("/api/v1/contacts/import", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
-        static constexpr std::size_t kImportChunk = 1000;
         static constexpr std::size_t kListedRejections = 1000;
         static constexpr std::size_t kPreviewRows = 200;
         std::string from_json;
@@ -274,41 +274,14 @@ void register_contacts(Router& r) {
         std::int64_t imported = 0;
         for (;;) {
             problems.clear();
-            auto more = reader->next(batch, problems, kImportChunk);
+            auto more = reader->next(batch, problems, messaging::kImportChunkRows);
             if (!more) return file_error(more.error());
-            std::vector<store::Contact> rows;
-            rows.reserve(batch.size());
-            for (auto& a : batch) {
-                store::Contact c;
-                c.name = std::move(a.name);
-                c.mobile = std::move(a.msisdn);
-                c.village = std::move(a.village);
-                c.role = std::move(a.role);
-                c.party_join_date = date_text(a.party_join_date);
-                c.tags = std::move(a.tags);
-                c.notes = std::move(a.notes);
-                c.opted_out = a.opted_out;
-                rows.push_back(std::move(c));
-            }
-            if (!rows.empty()) {
+            if (!batch.empty()) {
                 const auto now = now_seconds();
-                auto n = core_write(ctx.srv, "import contacts",
-                                    [rows = std::move(rows), group, now](store::Database& d) -> store::Result<int> {
-                                        store::Transaction tx(d);
-                                        int count = 0;
-                                        for (const auto& c : rows) {
-                                            auto id = store::upsert_contact(d, c, now);
-                                            if (!id) return unexpected(id.error());
-                                            if (group) {
-                                                auto a = store::add_to_group(d, *group, *id);
-                                                if (!a) return unexpected(a.error());
-                                            }
-                                            ++count;
-                                        }
-                                        auto done = tx.commit();
-                                        if (!done) return unexpected(done.error());
-                                        return count;
-                                    });
+                auto n = core_write(ctx.srv, "import contacts", [rows = std::move(batch), group, now](store::Database& d) {
+                    return messaging::write_contact_chunk(d, rows, group, now);
+                });
+                batch = {};
                 if (!n) {
                     // Chunks already written stay (an upsert: importing the file again is safe).
                     if (imported > 0) {

@@ -70,11 +70,17 @@ case "${1:-}" in
         secs="${2:-60}"
         cmake -S "$ROOT" -B "$ROOT/build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCUNXIN_FUZZ=ON -DCUNXIN_TESTS=OFF \
-            -DCUNXIN_MODULES="sms;serial;at" >/dev/null
+            -DCUNXIN_MODULES="sms;serial;at;store;messaging" >/dev/null
         # Only the fuzz targets and what they link; one that fails to build does not stop the
         # others from being fuzzed, but still fails this command at the end.
         build_failed=0
         cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target fuzz_targets -- -k 0 || build_failed=1
+        # The whole run stays within FUZZ_TOTAL_SECONDS (210 s by default) however many targets
+        # there are: each gets SECONDS, or its share of the total when that is less.
+        count=0
+        for f in "$ROOT"/build-fuzz/tests/fuzz/fuzz_*; do [ -x "$f" ] && count=$((count + 1)); done
+        total="${FUZZ_TOTAL_SECONDS:-210}"
+        if [ "$count" -gt 0 ] && [ $((total / count)) -lt "$secs" ]; then secs=$((total / count)); fi
         for f in "$ROOT"/build-fuzz/tests/fuzz/fuzz_*; do
             [ -x "$f" ] || continue
             name="$(basename "$f")"

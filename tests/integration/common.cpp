@@ -50,6 +50,8 @@ Appliance::~Appliance() {
     sim_->stop();
 }
 
+pid_t Appliance::pid() const { return daemon_ ? daemon_->pid() : -1; }
+
 std::filesystem::path Appliance::db_path() const { return dir_.path() / "cunxin.db"; }
 
 void Appliance::start(std::chrono::milliseconds ready_timeout) {

@@ -38,6 +38,8 @@ public:
     std::filesystem::path db_path() const;
     const std::string& token() const { return token_; }
     int port() const { return port_; }
+    /// Process id of the running daemon (-1 when none).
+    pid_t pid() const;
     std::string log() const;
 
     HttpReply get(const std::string& target) { return http(port_, "GET", target, token_); }

@@ -2,6 +2,7 @@
 // The panel's shell: auth state, navigation (hash routes), page lifecycle (LuCI-style
 // load() → render(data)), live refresh.
 
+import { restoreNotice } from './restore_notice.js';
 import { api, setCsrf, startLive, stopLive, onLive, toast } from './api.js';
 import { h, clear } from './h.js';
 import { t, loadLang, setLang, lang } from './i18n.js';
@@ -76,6 +77,7 @@ export async function show(force) {
     session.user = null;
   }
   renderNav();
+  restoreNotice(session.user);
   const loader = PAGES[route.name] || PAGES.dashboard;
   const mod = (await loader()).default;
   let data;

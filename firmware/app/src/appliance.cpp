@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -25,6 +26,7 @@
 #include <cunxin/messaging/scheduler.hpp>
 #include <cunxin/modem/pool.hpp>
 #include <cunxin/store/auth.hpp>
+#include <cunxin/store/backup.hpp>
 #include <cunxin/store/contacts.hpp>
 #include <cunxin/store/database.hpp>
 #include <cunxin/store/messages.hpp>
@@ -72,22 +74,14 @@ private:
     std::function<void()> tick_;
 };
 
-/// A backup uploaded through the panel waits as "<db>.restore" until the next start: the live
-/// database (with its WAL) is kept aside as "<db>.before-restore-<time>", the upload takes its place.
-void apply_pending_restore(const std::filesystem::path& db) {
-    namespace fs = std::filesystem;
-    const fs::path pending = db.string() + ".restore";
-    if (!fs::exists(pending)) return;
-    const auto stamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-    const fs::path kept = db.string() + ".before-restore-" + stamp;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        const fs::path from = db.string() + suffix;
-        if (fs::exists(from)) fs::rename(from, kept.string() + suffix);
-    }
-    fs::rename(pending, db);
-    log::warn("store", "restored the uploaded backup; the previous database is kept as " + kept.string());
+/// "YYYYMMDD-HHMMSS" in the office time zone, for the names of set-aside database files.
+std::string file_stamp(std::int64_t unix_seconds, int utc_offset_minutes) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds + std::int64_t{utc_offset_minutes} * 60);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+    return buf;
 }
 
 }  // namespace
@@ -105,13 +99,21 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     messaging::NetworkAwareClock clock([] { return std::chrono::system_clock::now(); }, build_time());
     clock.set_utc_offset_minutes(config.utc_offset_minutes);
 
-    apply_pending_restore(db_path);
-    auto opened = store::Database::open(db_path.string());
+    // A backup uploaded through the panel waits as "<db>.restore": it takes the live database's
+    // place, or, when it fails to open or migrate, is set aside and the previous one is used.
+    auto opened = store::open_at_start(db_path.string(), file_stamp(clock.unix_now(), config.utc_offset_minutes),
+                                       clock.unix_now());
     if (!opened) {
         throw std::runtime_error("cannot open " + db_path.string() + ": " +
                                  store::to_string(opened.error().code) + " " + opened.error().detail);
     }
-    store::Database db = std::move(*opened);
+    if (opened->restore && opened->restore->applied) {
+        log::warn("store", "restored the uploaded backup; the previous database is kept as " + opened->restore->kept);
+    } else if (opened->restore) {
+        log::error("store", "the uploaded backup could not be used (" + opened->restore->reason +
+                                "): set aside as " + opened->restore->kept + "; the previous database is in use");
+    }
+    store::Database db = std::move(opened->db);
     log::info("store", "database " + db_path.string() + " schema v" +
                            std::to_string(db.schema_version()) + ", integrity ok");
 

@@ -7,6 +7,8 @@
 #include <array>
 #include <cerrno>
 #include <map>
+#include <memory>
+#include <unordered_map>
 #include <utility>
 
 #include "cunxin/messaging/phone.hpp"
@@ -68,7 +70,8 @@ bool gb18030_to_utf8(std::string_view in, std::string& out, std::size_t& bad_off
         bad_offset = 0;
         return false;
     }
-    out.assign(in.size() * 2 + 16, '\0');
+    // Each GB18030 character (1, 2 or 4 bytes) takes at most 1.5 times its length in UTF-8.
+    out.assign(in.size() + in.size() / 2 + 16, '\0');
     char* src = const_cast<char*>(in.data());  // iconv's API is not const-correct
     std::size_t src_left = in.size();
     std::size_t written = 0;
@@ -307,75 +310,168 @@ char sniff_delimiter(std::string_view text) {
     return ',';
 }
 
-cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_with(std::string_view s,
-                                                                             char delim) {
-    std::vector<std::vector<std::string>> records;
-    std::vector<std::string> record;
-    std::string field;
-    std::size_t row = 1;
-    std::size_t i = 0;
-    bool at_field_start = true;
-    auto end_record = [&] {
-        record.push_back(std::move(field));
-        field.clear();
-        records.push_back(std::move(record));
-        record.clear();
-        ++row;
-        at_field_start = true;
-    };
-    while (i < s.size()) {
-        const char c = s[i];
-        if (at_field_start && c == '"') {
-            const std::size_t open_row = row;
-            ++i;
-            for (;;) {
-                if (i >= s.size()) {
-                    return cunxin::unexpected(
-                        csv_error(CsvErrc::unterminated_quote, open_row,
-                                  "row " + std::to_string(open_row) +
-                                      ": a quoted cell is never closed (missing \")",
-                                  "第" + std::to_string(open_row) + "行：引号没有闭合（缺少 \"）"));
-                }
-                if (s[i] == '"') {
-                    if (i + 1 < s.size() && s[i + 1] == '"') {
-                        field.push_back('"');
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                field.push_back(s[i]);
-                ++i;
-            }
-            // After the closing quote: delimiter, line end or the end.
-            while (i < s.size() && (s[i] == ' ' || s[i] == '\t') && s[i] != delim) ++i;
-            if (i < s.size() && s[i] != delim && s[i] != '\r' && s[i] != '\n') {
-                return cunxin::unexpected(
-                    csv_error(CsvErrc::bad_quote, row,
-                              "row " + std::to_string(row) + ": text after a closing quote",
-                              "第" + std::to_string(row) + "行：引号后面还有文字"));
-            }
-            at_field_start = false;
-            continue;
+/// The text of a file in pieces of at most about kPiece bytes: UTF-8 as it is, or GB18030
+/// converted a piece at a time (the bytes were checked whole before; GB18030 keeps no shift
+/// state, so each piece converts on its own). A plain value: copying it copies the position.
+class TextSource {
+public:
+    static constexpr std::size_t kPiece = 256 * 1024;
+
+    TextSource(std::string_view bytes, bool gb18030) : in_(bytes), gb18030_(gb18030) {}
+
+    /// Appends the next piece to `out`; false when the text is finished.
+    bool more(std::string& out) {
+        if (pos_ >= in_.size()) return false;
+        std::size_t take = std::min(kPiece, in_.size() - pos_);
+        if (!gb18030_) {
+            out.append(in_.substr(pos_, take));
+            pos_ += take;
+            return true;
         }
-        if (c == delim) {
-            record.push_back(std::move(field));
-            field.clear();
-            at_field_start = true;
-            ++i;
-            continue;
+        iconv_t cd = iconv_open("UTF-8", "GB18030");
+        if (cd == reinterpret_cast<iconv_t>(-1)) {
+            pos_ = in_.size();
+            return false;
         }
-        if (c == '\r' || c == '\n') {
-            end_record();
-            i += (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
-            continue;
-        }
-        field.push_back(c);
-        at_field_start = false;
-        ++i;
+        const std::size_t old = out.size();
+        out.resize(old + take + take / 2 + 16);
+        char* src = const_cast<char*>(in_.data() + pos_);  // iconv's API is not const-correct
+        std::size_t src_left = take;
+        char* dst = out.data() + old;
+        std::size_t dst_left = out.size() - old;
+        // EINVAL: the piece ends inside a character, which starts the next piece.
+        (void)iconv(cd, &src, &src_left, &dst, &dst_left);
+        iconv_close(cd);
+        out.resize(out.size() - dst_left);
+        const std::size_t used = take - src_left;
+        pos_ += used > 0 ? used : in_.size() - pos_;  // never stall on bytes that do not convert
+        return true;
     }
-    if (!field.empty() || !record.empty() || !at_field_start) end_record();
+
+private:
+    std::string_view in_;
+    bool gb18030_;
+    std::size_t pos_ = 0;
+};
+
+/// Reads RFC 4180 records one at a time, holding only the current piece of text (the bytes
+/// behind the source must outlive the reader). A record that runs past the piece is read again
+/// once the next piece is appended.
+class RecordReader {
+public:
+    /// `delim` 0: guessed from the first line (comma, tab or semicolon).
+    explicit RecordReader(TextSource source, char delim = 0) : source_(source) {
+        ended_ = !source_.more(buf_);
+        delim_ = delim != 0 ? delim : sniff_delimiter(buf_);
+    }
+
+    /// The next record into `record` (cleared first) and its first spreadsheet row into `row`;
+    /// false at the end of the text.
+    cunxin::Expected<bool, CsvError> next(std::vector<std::string>& record, std::size_t& row) {
+        for (;;) {
+            std::size_t i = i_;
+            auto r = parse(i, record);
+            if (r.has_value() && *r == Step::need_more) {
+                buf_.erase(0, i_);
+                i_ = 0;
+                ended_ = !source_.more(buf_);
+                continue;
+            }
+            if (!r) return cunxin::unexpected(r.error());
+            if (*r == Step::end) return false;
+            row = row_++;
+            i_ = i;
+            return true;
+        }
+    }
+
+private:
+    enum class Step { record, end, need_more };
+
+    /// Parses one record from `i`; need_more when the piece ends before the record is certain.
+    cunxin::Expected<Step, CsvError> parse(std::size_t& i, std::vector<std::string>& record) const {
+        record.clear();
+        const std::string_view s = buf_;
+        if (i >= s.size()) return ended_ ? Step::end : Step::need_more;
+        std::string field;
+        bool at_field_start = true;
+        while (i < s.size()) {
+            const char c = s[i];
+            if (at_field_start && c == '"') {
+                ++i;
+                for (;;) {
+                    if (i >= s.size()) {
+                        if (!ended_) return Step::need_more;
+                        return cunxin::unexpected(
+                            csv_error(CsvErrc::unterminated_quote, row_,
+                                      "row " + std::to_string(row_) + ": a quoted cell is never closed (missing \")",
+                                      "第" + std::to_string(row_) + "行：引号没有闭合（缺少 \"）"));
+                    }
+                    if (s[i] == '"') {
+                        if (i + 1 >= s.size() && !ended_) return Step::need_more;
+                        if (i + 1 < s.size() && s[i + 1] == '"') {
+                            field.push_back('"');
+                            i += 2;
+                            continue;
+                        }
+                        ++i;
+                        break;
+                    }
+                    field.push_back(s[i]);
+                    ++i;
+                }
+                // After the closing quote: delimiter, line end or the end.
+                while (i < s.size() && (s[i] == ' ' || s[i] == '\t') && s[i] != delim_) ++i;
+                if (i >= s.size() && !ended_) return Step::need_more;
+                if (i < s.size() && s[i] != delim_ && s[i] != '\r' && s[i] != '\n') {
+                    return cunxin::unexpected(csv_error(CsvErrc::bad_quote, row_,
+                                                        "row " + std::to_string(row_) + ": text after a closing quote",
+                                                        "第" + std::to_string(row_) + "行：引号后面还有文字"));
+                }
+                at_field_start = false;
+                continue;
+            }
+            if (c == delim_) {
+                record.push_back(std::move(field));
+                field.clear();
+                at_field_start = true;
+                ++i;
+                continue;
+            }
+            if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 >= s.size() && !ended_) return Step::need_more;  // CR|LF split
+                record.push_back(std::move(field));
+                i += (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? 2 : 1;
+                return Step::record;
+            }
+            field.push_back(c);
+            at_field_start = false;
+            ++i;
+        }
+        if (!ended_) return Step::need_more;
+        record.push_back(std::move(field));
+        return Step::record;
+    }
+
+    TextSource source_;
+    std::string buf_;
+    std::size_t i_ = 0;
+    std::size_t row_ = 1;
+    bool ended_ = false;
+    char delim_ = ',';
+};
+
+cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_records(std::string_view utf8) {
+    std::vector<std::vector<std::string>> records;
+    RecordReader reader(TextSource(utf8, false), ',');
+    std::vector<std::string> record;
+    std::size_t row = 0;
+    for (;;) {
+        auto more = reader.next(record, row);
+        if (!more) return cunxin::unexpected(more.error());
+        if (!*more) break;
+        records.push_back(std::move(record));
+    }
     return records;
 }
 
@@ -405,6 +501,8 @@ const char* to_string(CsvErrc code) noexcept {
             return "bad_quote";
         case CsvErrc::missing_column:
             return "missing_column";
+        case CsvErrc::too_many_rows:
+            return "too_many_rows";
     }
     return "unknown";
 }
@@ -427,20 +525,22 @@ const char* to_string(RejectReason r) noexcept {
     return "unknown";
 }
 
-cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
-                                                    TextEncoding& detected) {
+namespace {
+
+/// Which encoding `bytes` are in and the part to read (a BOM dropped). GB18030 is checked by
+/// converting it a piece at a time into a scratch buffer, never as a whole copy.
+cunxin::Expected<std::string_view, CsvError> detect_encoding(std::string_view bytes, TextEncoding& detected) {
     if (bytes.starts_with("\xEF\xBB\xBF")) {
         const std::string_view rest = bytes.substr(3);
         const std::size_t ok = valid_utf8_prefix(rest);
         if (ok != rest.size()) {
             return cunxin::unexpected(csv_error(
                 CsvErrc::bad_encoding, 0,
-                "file starts with a UTF-8 BOM but has invalid UTF-8 at byte " +
-                    std::to_string(ok + 3),
+                "file starts with a UTF-8 BOM but has invalid UTF-8 at byte " + std::to_string(ok + 3),
                 "文件标明为 UTF-8，但第" + std::to_string(ok + 3) + "字节不是有效的 UTF-8"));
         }
         detected = TextEncoding::Utf8Bom;
-        return std::string(rest);
+        return rest;
     }
     if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
         return cunxin::unexpected(
@@ -450,23 +550,51 @@ cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes,
     }
     if (valid_utf8_prefix(bytes) == bytes.size()) {
         detected = TextEncoding::Utf8;
-        return std::string(bytes);
+        return bytes;
     }
-    std::string out;
-    std::size_t bad = 0;
-    if (!gb18030_to_utf8(bytes, out, bad)) {
+    // The whole text through iconv, the output into a scratch buffer that is reused when full.
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+        return cunxin::unexpected(csv_error(CsvErrc::bad_encoding, 0, "no GB18030 converter", "无法识别文件编码"));
+    }
+    std::string scratch(TextSource::kPiece, '\0');
+    char* src = const_cast<char*>(bytes.data());  // iconv's API is not const-correct
+    std::size_t src_left = bytes.size();
+    bool ok = true;
+    while (src_left > 0) {
+        char* dst = scratch.data();
+        std::size_t dst_left = scratch.size();
+        if (iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<std::size_t>(-1)) break;
+        if (errno == E2BIG) continue;
+        ok = false;  // EILSEQ, or EINVAL: a character cut off at the end
+        break;
+    }
+    iconv_close(cd);
+    if (!ok) {
+        const std::size_t bad = bytes.size() - src_left;
         return cunxin::unexpected(
             csv_error(CsvErrc::bad_encoding, 0,
                       "neither UTF-8 nor GB18030/GBK (invalid byte at " + std::to_string(bad) + ")",
-                      "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" +
-                          std::to_string(bad) + "字节）"));
+                      "文件编码无法识别：既不是 UTF-8 也不是 GB18030/GBK（第" + std::to_string(bad) + "字节）"));
     }
     detected = TextEncoding::Gb18030;
+    return bytes;
+}
+
+}  // namespace
+
+cunxin::Expected<std::string, CsvError> decode_text(std::string_view bytes, TextEncoding& detected) {
+    auto text = detect_encoding(bytes, detected);
+    if (!text) return cunxin::unexpected(text.error());
+    if (detected != TextEncoding::Gb18030) return std::string(*text);
+    std::string out;
+    std::size_t bad = 0;
+    (void)gb18030_to_utf8(*text, out, bad);  // checked by detect_encoding
     return out;
 }
 
 cunxin::Expected<std::vector<std::vector<std::string>>, CsvError> parse_csv(std::string_view utf8) {
-    return parse_with(utf8, ',');
+    return parse_records(utf8);
 }
 
 std::optional<chr::year_month_day> parse_date(std::string_view text) {
@@ -526,72 +654,141 @@ std::optional<chr::year_month_day> parse_date(std::string_view text) {
     return make_date(to_long(parts[0]), to_long(parts[1]), to_long(parts[2]));
 }
 
-cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view bytes,
-                                                              const ImportOptions& options) {
-    ContactImport result;
-    if (bytes.empty()) {
-        return cunxin::unexpected(
-            csv_error(CsvErrc::empty_input, 0, "the file is empty", "文件是空的"));
-    }
-    auto text = decode_text(bytes, result.encoding);
-    if (!text) return cunxin::unexpected(text.error());
-    auto records = parse_with(*text, sniff_delimiter(*text));
-    if (!records) return cunxin::unexpected(records.error());
-
-    // The header is the first row that is not blank.
-    std::size_t header_index = 0;
-    auto blank = [](const std::vector<std::string>& r) {
-        return std::all_of(r.begin(), r.end(),
-                           [](const std::string& c) { return trim(c).empty(); });
-    };
-    while (header_index < records->size() && blank((*records)[header_index])) ++header_index;
-    if (header_index == records->size()) {
-        return cunxin::unexpected(
-            csv_error(CsvErrc::empty_input, 0, "no header row", "没有表头行"));
-    }
-    const std::vector<std::string>& header = (*records)[header_index];
+/// Reader state: the text (decoded copy for GB18030, else a view of the bytes), the record
+/// reader, the column map and the numbers seen so far (as integers: 16 bytes each).
+struct ContactCsvReader::State {
+    ImportOptions options;
+    std::optional<RecordReader> records;
+    std::optional<RecordReader> after_header;  // where the data rows start (for rewind)
     std::map<std::string, std::size_t> col;  // canonical name → index
-    for (std::size_t k = 0; k < header.size(); ++k) {
-        const std::string name = column_of(header[k]);
-        if (name.empty() || col.count(name) != 0) {
-            if (!trim(header[k]).empty()) result.ignored_columns.emplace_back(trim(header[k]));
-            continue;
-        }
-        col[name] = k;
-    }
-    for (const char* required : {"name", "mobile"}) {
-        if (col.count(required) == 0) {
-            const bool is_name = std::string_view(required) == "name";
-            return cunxin::unexpected(
-                csv_error(CsvErrc::missing_column, header_index + 1,
-                          std::string("no ") + required + " column in the header (e.g. " +
-                              (is_name ? "姓名/name" : "手机号/mobile") + ")",
-                          std::string("表头中没有“") + (is_name ? "姓名" : "手机号") + "”列"));
-        }
-    }
+    std::unordered_map<std::uint64_t, std::uint32_t> seen;  // E.164 digits → row of its contact
+    std::vector<std::string> record;
+};
 
-    std::map<std::string, std::size_t> seen;  // E.164 → row of its accepted contact
-    for (std::size_t r = header_index + 1; r < records->size(); ++r) {
-        const std::vector<std::string>& rec = (*records)[r];
+namespace {
+
+bool blank(const std::vector<std::string>& r) {
+    return std::all_of(r.begin(), r.end(), [](const std::string& c) { return trim(c).empty(); });
+}
+
+std::uint64_t number_key(const std::string& e164) {
+    std::uint64_t k = 0;
+    for (const char c : e164) {
+        if (c >= '0' && c <= '9') k = k * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return k;
+}
+
+}  // namespace
+
+ContactCsvReader::ContactCsvReader() : s_(std::make_unique<State>()) {}
+ContactCsvReader::ContactCsvReader(ContactCsvReader&&) noexcept = default;
+ContactCsvReader& ContactCsvReader::operator=(ContactCsvReader&&) noexcept = default;
+ContactCsvReader::~ContactCsvReader() = default;
+
+cunxin::Expected<ContactCsvReader, CsvError> ContactCsvReader::open(std::string_view bytes,
+                                                                    const ImportOptions& options) {
+    ContactCsvReader reader;
+    State& st = *reader.s_;
+    st.options = options;
+    if (bytes.empty()) {
+        return cunxin::unexpected(csv_error(CsvErrc::empty_input, 0, "the file is empty", "文件是空的"));
+    }
+    // UTF-8 is read in place, GB18030 converted a piece at a time: no copy of the whole text.
+    auto text = detect_encoding(bytes, reader.encoding);
+    if (!text) return cunxin::unexpected(text.error());
+    st.records.emplace(TextSource(*text, reader.encoding == TextEncoding::Gb18030));
+
+    // The header is the first of the first kHeaderSearchRows non-blank rows that names both a
+    // name and a mobile column: a title row above it ("XX镇党员花名册") is skipped.
+    std::size_t first_row = 0;
+    std::vector<std::string> first;
+    for (std::size_t seen_rows = 0; seen_rows < kHeaderSearchRows;) {
+        std::size_t row = 0;
+        auto more = st.records->next(st.record, row);
+        if (!more) return cunxin::unexpected(more.error());
+        if (!*more) break;
+        if (blank(st.record)) continue;
+        ++seen_rows;
+        if (first_row == 0) {
+            first_row = row;
+            first = st.record;
+        }
+        std::map<std::string, std::size_t> col;
+        std::vector<std::string> ignored;
+        for (std::size_t k = 0; k < st.record.size(); ++k) {
+            const std::string name = column_of(st.record[k]);
+            if (name.empty() || col.count(name) != 0) {
+                if (!trim(st.record[k]).empty()) ignored.emplace_back(trim(st.record[k]));
+                continue;
+            }
+            col[name] = k;
+        }
+        if (col.count("name") != 0 && col.count("mobile") != 0) {
+            st.col = std::move(col);
+            st.after_header = st.records;
+            reader.ignored_columns = std::move(ignored);
+            reader.header_row = row;
+            return reader;
+        }
+    }
+    if (first_row == 0) {
+        return cunxin::unexpected(csv_error(CsvErrc::empty_input, 0, "no header row", "没有表头行"));
+    }
+    // No header found: name the column missing from the first row (most likely the header).
+    bool has_name = false;
+    for (const auto& cell : first) has_name = has_name || column_of(cell) == "name";
+    return cunxin::unexpected(csv_error(
+        CsvErrc::missing_column, first_row,
+        std::string("no ") + (has_name ? "mobile" : "name") + " column in the header (e.g. " +
+            (has_name ? "手机号/mobile" : "姓名/name") + ")",
+        std::string("表头中没有“") + (has_name ? "手机号" : "姓名") + "”列（表头须在前" +
+            std::to_string(kHeaderSearchRows) + "行内）"));
+}
+
+void ContactCsvReader::rewind() {
+    s_->records = s_->after_header;
+    s_->seen.clear();
+    rows_total = 0;
+    rows_rejected = 0;
+}
+
+cunxin::Expected<bool, CsvError> ContactCsvReader::next(std::vector<ContactRow>& accepted,
+                                                        std::vector<Rejection>& rejections,
+                                                        std::size_t max_rows) {
+    accepted.clear();
+    State& st = *s_;
+    while (accepted.size() < max_rows) {
+        std::size_t row = 0;
+        auto more = st.records->next(st.record, row);
+        if (!more) return cunxin::unexpected(more.error());
+        if (!*more) return false;
+        const std::vector<std::string>& rec = st.record;
         if (blank(rec)) continue;
-        const std::size_t row = r + 1;
-        ++result.rows_total;
+        if (++rows_total > kMaxImportRows) {
+            return cunxin::unexpected(csv_error(
+                CsvErrc::too_many_rows, row,
+                "more than " + std::to_string(kMaxImportRows) + " rows: split the file",
+                "超过" + std::to_string(kMaxImportRows) + "行，请把文件拆开分几次导入"));
+        }
         auto cell = [&](const char* name) -> std::string {
-            const auto it = col.find(name);
-            if (it == col.end() || it->second >= rec.size()) return {};
+            const auto it = st.col.find(name);
+            if (it == st.col.end() || it->second >= rec.size()) return {};
             return unguard(trim(rec[it->second]));
         };
-        std::vector<Rejection> problems;
+        bool problem = false;
         auto reject = [&](const char* column, const std::string& value, RejectReason why,
                           const std::string& zh, const std::string& en) {
+            problem = true;
             Rejection j;
             j.row = row;
             j.column = column;
+            j.column_zh = column_zh(column);
             j.value = value;
             j.reason = why;
             j.reason_zh = "第" + std::to_string(row) + "行 " + column_zh(column) + "：" + zh;
             j.reason_en = "row " + std::to_string(row) + " " + column + ": " + en;
-            problems.push_back(std::move(j));
+            rejections.push_back(std::move(j));
         };
 
         ContactRow c;
@@ -606,6 +803,7 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
 
         std::string mobile = cell("mobile");
         if (mobile.starts_with('\'')) mobile.erase(0, 1);  // '13800138000 typed to force text
+        std::uint64_t key = 0;
         if (mobile.empty()) {
             reject("mobile", "", RejectReason::missing_mobile, "缺少手机号",
                    "mobile number is missing");
@@ -620,7 +818,8 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
                    e164.error().detail);
         } else {
             c.msisdn = *e164;
-            if (const auto it = seen.find(c.msisdn); it != seen.end()) {
+            key = number_key(c.msisdn);
+            if (const auto it = st.seen.find(key); it != st.seen.end()) {
                 reject("mobile", mobile, RejectReason::duplicate_mobile,
                        "与第" + std::to_string(it->second) + "行的手机号重复",
                        "same number as row " + std::to_string(it->second));
@@ -633,7 +832,7 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
                 reject("party_join_date", date, RejectReason::bad_date,
                        "日期无法识别（例如 2001-07-01、2001/7/1、2001年7月1日）",
                        "unreadable date (e.g. 2001-07-01, 2001/7/1, 2001年7月1日)");
-            } else if (options.today && chr::sys_days{*d} > chr::sys_days{*options.today}) {
+            } else if (st.options.today && chr::sys_days{*d} > chr::sys_days{*st.options.today}) {
                 reject("party_join_date", date, RejectReason::bad_date, "入党日期晚于今天",
                        "joining date is in the future");
             } else {
@@ -649,14 +848,33 @@ cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view b
             }
         }
 
-        if (problems.empty()) {
-            seen.emplace(c.msisdn, row);
-            result.accepted.push_back(std::move(c));
+        if (!problem) {
+            st.seen.emplace(key, static_cast<std::uint32_t>(row));
+            accepted.push_back(std::move(c));
         } else {
-            ++result.rows_rejected;
-            for (Rejection& j : problems) result.rejections.push_back(std::move(j));
+            ++rows_rejected;
         }
     }
+    return true;
+}
+
+cunxin::Expected<ContactImport, CsvError> import_contacts_csv(std::string_view bytes,
+                                                              const ImportOptions& options) {
+    auto reader = ContactCsvReader::open(bytes, options);
+    if (!reader) return cunxin::unexpected(reader.error());
+    ContactImport result;
+    std::vector<ContactRow> batch;
+    for (;;) {
+        auto more = reader->next(batch, result.rejections, 4096);
+        if (!more) return cunxin::unexpected(more.error());
+        for (auto& c : batch) result.accepted.push_back(std::move(c));
+        if (!*more) break;
+    }
+    result.encoding = reader->encoding;
+    result.rows_total = reader->rows_total;
+    result.rows_rejected = reader->rows_rejected;
+    result.ignored_columns = reader->ignored_columns;
+    result.header_row = reader->header_row;
     return result;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <iconv.h>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -419,4 +420,134 @@ TEST_CASE("import: random CSV-ish bytes never crash and errors name a row") {
         }
     }
     CHECK(ok > 0);
+}
+
+TEST_CASE("import: a title row above the header is skipped and columns are named in Chinese") {
+    const std::string csv =
+        "东风镇党员花名册,,,\r\n"
+        ",,,\r\n"
+        "姓名,手机号,村,入党日期\r\n"
+        "张建国,13912340001,东风村,1985-07-01\r\n"
+        "王小明,12345,西河村,\r\n"
+        "赵四海,13912340004,西河村,2027-07-01\r\n";
+    ImportOptions opt;
+    opt.today = ymd(2026, 12, 6);
+    const auto imp = import_contacts_csv(csv, opt);
+    REQUIRE(imp);
+    CHECK(imp->header_row == 3);
+    CHECK(imp->rows_total == 3);
+    REQUIRE(imp->accepted.size() == 1);
+    CHECK(imp->accepted[0].row == 4);
+    const Rejection* bad = rejection_of(*imp, 5);
+    REQUIRE(bad != nullptr);
+    CHECK(bad->column == "mobile");
+    CHECK(bad->column_zh == "手机号");
+    const Rejection* future = rejection_of(*imp, 6);
+    REQUIRE(future != nullptr);
+    CHECK(future->column_zh == "入党日期");
+    CHECK(future->reason == RejectReason::bad_date);
+    // No header within the first rows: the error names the missing column.
+    std::string late;
+    for (int i = 0; i < 12; ++i) late += "标题\r\n";
+    late += "姓名,手机号\r\n张三,13800138000\r\n";
+    const auto no = import_contacts_csv(late);
+    REQUIRE_FALSE(no);
+    CHECK(no.error().code == CsvErrc::missing_column);
+    CHECK(no.error().row == 1);
+}
+
+TEST_CASE("import: the streaming reader gives batches, finds duplicates across them and refuses too many rows") {
+    std::string csv = "姓名,手机号\n";
+    for (int i = 0; i < 2500; ++i) csv += "人" + std::to_string(i) + "," + std::to_string(13'800'000'000LL + i) + "\n";
+    csv += "重复,13800000000\n";
+    auto reader = ContactCsvReader::open(csv);
+    REQUIRE(reader);
+    std::vector<ContactRow> batch;
+    std::vector<Rejection> rejections;
+    std::size_t accepted = 0;
+    int batches = 0;
+    for (;;) {
+        auto more = reader->next(batch, rejections, 1000);
+        REQUIRE(more);
+        CHECK(batch.size() <= 1000);
+        accepted += batch.size();
+        ++batches;
+        if (!*more) break;
+    }
+    CHECK(batches == 3);
+    CHECK(accepted == 2500);
+    CHECK(reader->rows_total == 2501);
+    REQUIRE(rejections.size() == 1);
+    CHECK(rejections[0].reason == RejectReason::duplicate_mobile);
+    CHECK(rejections[0].row == 2502);
+    // Rewound, the same rows come again (no duplicate carried over from the first pass).
+    reader->rewind();
+    std::vector<Rejection> again;
+    std::size_t accepted_again = 0;
+    for (;;) {
+        auto more = reader->next(batch, again, 4096);
+        REQUIRE(more);
+        accepted_again += batch.size();
+        if (!*more) break;
+    }
+    CHECK(accepted_again == 2500);
+    CHECK(again.size() == 1);
+    CHECK(reader->rows_total == 2501);
+
+    std::string huge = "name,mobile\n";
+    huge.reserve((kMaxImportRows + 2) * 4);
+    for (std::size_t i = 0; i <= kMaxImportRows; ++i) huge += "a,1\n";
+    const auto too_many = import_contacts_csv(huge);
+    REQUIRE_FALSE(too_many);
+    CHECK(too_many.error().code == CsvErrc::too_many_rows);
+    CHECK(too_many.error().row == kMaxImportRows + 2);
+}
+
+TEST_CASE("import: records that straddle the reader's pieces are read whole, in UTF-8 and in GB18030") {
+    // About 3 MB: quoted cells with commas, doubled quotes and CRLF inside, rows of varying length,
+    // so the 256 KB piece boundaries fall inside quotes, between CR and LF and inside characters.
+    std::string csv = "姓名,手机号,村,备注\r\n";
+    const int rows = 30000;
+    for (int i = 0; i < rows; ++i) {
+        csv += "\"王,\"\"" + std::to_string(i) + "\"\"\"," + std::to_string(13'900'000'000LL + i) + ",\"东村\r\n" +
+               std::string(static_cast<std::size_t>(i % 37), 'x') + "\"," + std::string(static_cast<std::size_t>(i % 53), '\x01') + "\r\n";
+    }
+    // The notes column above is made of placeholder bytes 0x01: replace them by a Chinese character.
+    std::string utf8;
+    for (char c : csv) {
+        if (c == '\x01') utf8 += "备"; else utf8 += c;
+    }
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
+    std::string gbk(utf8.size() + 16, '\0');
+    char* src = utf8.data();
+    std::size_t src_left = utf8.size();
+    char* dst = gbk.data();
+    std::size_t dst_left = gbk.size();
+    REQUIRE(iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<std::size_t>(-1));
+    iconv_close(cd);
+    gbk.resize(gbk.size() - dst_left);
+    for (const std::string* file : {&utf8, &gbk}) {
+        CAPTURE(file->size());
+        REQUIRE(file->size() > 2'000'000u);
+        const auto imp = import_contacts_csv(*file);
+        REQUIRE(imp);
+        CHECK(imp->encoding == (file == &utf8 ? TextEncoding::Utf8 : TextEncoding::Gb18030));
+        REQUIRE(imp->accepted.size() == static_cast<std::size_t>(rows));
+        CHECK(imp->rejections.empty());
+        bool all_equal = true;
+        for (int i = 0; i < rows && all_equal; ++i) {
+            const auto& c = imp->accepted[static_cast<std::size_t>(i)];
+            std::string notes;
+            for (int k = 0; k < i % 53; ++k) notes += "备";
+            all_equal = c.name == "王,\"" + std::to_string(i) + "\"" && c.row == static_cast<std::size_t>(i + 2) &&
+                        c.village == "东村\r\n" + std::string(static_cast<std::size_t>(i % 37), 'x') && c.notes == notes;
+            if (!all_equal) {
+                CAPTURE(i);
+                CHECK(c.name == "王,\"" + std::to_string(i) + "\"");
+                CHECK(c.row == static_cast<std::size_t>(i + 2));
+            }
+        }
+        CHECK(all_equal);
+    }
 }

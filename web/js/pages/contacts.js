@@ -28,39 +28,53 @@ function contactForm(c, groups, done) {
     c ? null : field(t('contacts.group'), group), h('button', { type: 'submit', class: 'primary' }, t('save'))]);
 }
 
+// The import sends the file's bytes as they are: the server detects UTF-8 or GB18030/GBK (files
+// saved by WPS/Excel on Chinese Windows) and finds the header below a title row.
 function importBox(groups, done) {
-  const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'import-file' });
-  const group = h('select', null, [h('option', { value: '' }, t('contacts.no_group')), ...groups.map((g) => h('option', { value: g.id }, g.name))]);
+  const file = h('input', { type: 'file', accept: '.csv,.txt,text/csv', id: 'import-file' });
+  const group = h('select', { id: 'import-group' }, [h('option', { value: '' }, t('contacts.no_group')), ...groups.map((g) => h('option', { value: g.id }, g.name))]);
   const out = h('div', { id: 'import-result' });
-  let text = null;
+  let bytes = null;
   const run = async (commit) => {
-    if (!text) return;
-    const body = { csv: text, commit };
-    if (group.value) body.group_id = Number(group.value);
-    const r = await api('POST', '/contacts/import', body);
+    if (!bytes) return;
+    const q = new URLSearchParams({ commit: commit ? '1' : '0' });
+    if (group.value) q.set('group_id', group.value);
+    clear(out).appendChild(h('p', { class: 'muted' }, t(commit ? 'contacts.importing' : 'contacts.reading')));
+    let r;
+    try {
+      r = await api('POST', `/contacts/import?${q}`, bytes);
+    } catch (e) {
+      clear(out);
+      return;
+    }
     clear(out);
-    out.appendChild(h('p', null, t('contacts.import_summary', { total: r.rows_total, ok: r.accepted, bad: r.rows_rejected })));
+    out.appendChild(h('p', { id: 'import-summary' }, t('contacts.import_summary', { total: r.rows_total, ok: r.accepted, bad: r.rows_rejected })));
+    if (r.header_row > 1) out.appendChild(h('p', { class: 'muted' }, t('contacts.header_row', { n: r.header_row })));
     if (r.rejections.length) {
       out.appendChild(table([t('contacts.row'), t('contacts.column'), t('contacts.value'), t('contacts.problem')],
-        r.rejections.map((x) => h('tr', { class: 'bad' }, [h('td', null, String(x.row)), h('td', null, x.column), h('td', null, x.value),
+        r.rejections.map((x) => h('tr', { class: 'bad' }, [h('td', null, String(x.row)), h('td', null, lang === 'en' ? x.column : (x.column_zh || x.column)), h('td', null, x.value),
           h('td', null, lang === 'en' ? x.message_en : x.message_zh)]))));
+      if (r.rejections_total > r.rejections.length) out.appendChild(h('p', { class: 'muted' }, t('contacts.more_problems', { n: r.rejections_total - r.rejections.length })));
     }
     if (!commit && r.accepted) {
       out.appendChild(table([t('contacts.name'), t('contacts.mobile'), t('contacts.village')],
         r.preview.slice(0, 20).map((x) => h('tr', null, [h('td', null, x.name), h('td', null, x.mobile), h('td', null, x.village)]))));
       out.appendChild(h('button', { class: 'primary', id: 'import-commit', onclick: () => run(true) }, t('contacts.import_commit', { n: r.accepted })));
     }
-    if (commit) { toast(t('contacts.imported', { n: r.imported })); done(); }
+    if (commit) {
+      out.appendChild(h('p', { id: 'import-done', class: 'ok' }, t('contacts.imported', { n: r.imported })));
+      toast(t('contacts.imported', { n: r.imported }));
+      setTimeout(done, 1500);
+    }
   };
   file.addEventListener('change', async () => {
     const f = file.files[0];
     if (!f) return;
-    // The server detects UTF-8 / GBK; send the bytes as latin-1-safe text via TextDecoder of UTF-8 first.
-    const buf = await f.arrayBuffer();
-    text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+    bytes = await f.arrayBuffer();
     run(false);
   });
-  return h('div', null, [field(t('contacts.csv_file'), file), field(t('contacts.group'), group), out,
+  return h('div', null, [h('p', { class: 'muted' }, t('contacts.import_help', { max: '300000' })),
+    field(t('contacts.csv_file'), file), field(t('contacts.group'), group), out,
     h('p', null, h('a', { href: '/api/v1/contacts/export.csv', download: 'contacts.csv' }, t('contacts.export')))]);
 }
 
@@ -79,20 +93,24 @@ export default {
     const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
     const search = h('input', { type: 'search', id: 'contact-search', value: q, placeholder: t('contacts.search') });
     const editor = h('div');
+    const cell = (label, content) => h('td', { 'data-label': label }, content);
     const rows = list.items.map((c) => h('tr', null, [
-      h('td', null, c.name), h('td', null, c.mobile), h('td', null, c.village), h('td', null, c.role),
-      h('td', null, c.tags.map((x) => badge('tag', x))), h('td', null, c.opted_out ? badge('warn', t('contacts.opted_out')) : ''),
-      h('td', null, [h('button', { class: 'link', onclick: () => { clear(editor).appendChild(contactForm(c, groups, reload)); } }, t('edit')),
+      cell(t('contacts.name'), c.name), cell(t('contacts.mobile'), c.mobile), cell(t('contacts.village'), c.village), cell(t('contacts.role'), c.role),
+      cell(t('contacts.tags'), c.tags.map((x) => badge('tag', x))), cell('', c.opted_out ? badge('warn', t('contacts.opted_out')) : ''),
+      cell('', [h('button', { class: 'link', onclick: () => { clear(editor).appendChild(contactForm(c, groups, reload)); } }, t('edit')),
         h('button', { class: 'link danger', onclick: async () => { if (confirm(t('confirm_delete'))) { await api('DELETE', `/contacts/${c.id}`); reload(); } } }, t('delete'))]),
     ]));
     const newGroup = h('input', { id: 'group-name', placeholder: t('contacts.new_group') });
+    const importer = h('details', { class: 'card import', id: 'import-box', open: list.total === 0 }, [
+      h('summary', null, h('h2', null, t('contacts.import'))), importBox(groups, reload)]);
     return h('div', { class: 'page contacts' }, [
+      importer,
       card(`${t('nav.contacts')} (${list.total})`, [
         h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); location.hash = `#/contacts?q=${encodeURIComponent(search.value)}`; } },
           [search, h('button', { type: 'submit' }, t('inbox.filter')),
             h('button', { type: 'button', id: 'contact-add', onclick: () => clear(editor).appendChild(contactForm(null, groups, reload)) }, t('contacts.add'))]),
         editor,
-        rows.length ? table([t('contacts.name'), t('contacts.mobile'), t('contacts.village'), t('contacts.role'), t('contacts.tags'), '', ''], rows) : empty(t('contacts.empty')),
+        rows.length ? h('div', { class: 'contact-list' }, table([t('contacts.name'), t('contacts.mobile'), t('contacts.village'), t('contacts.role'), t('contacts.tags'), '', ''], rows)) : empty(t('contacts.empty')),
       ]),
       card(t('contacts.groups'), [
         groups.length ? h('ul', { class: 'plain' }, groups.map((x) => h('li', null, [h('a', { href: `#/contacts?group=${x.id}`, class: String(x.id) === g ? 'active' : null }, `${x.name} (${x.members})`), ' ',
@@ -100,7 +118,6 @@ export default {
         h('form', { class: 'inline', onsubmit: async (e) => { e.preventDefault(); if (!newGroup.value.trim()) return; await api('POST', '/groups', { name: newGroup.value }); reload(); } },
           [newGroup, h('button', { type: 'submit' }, t('contacts.add_group'))]),
       ]),
-      card(t('contacts.import'), importBox(groups, reload)),
     ]);
   },
 };

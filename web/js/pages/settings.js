@@ -91,7 +91,11 @@ function backupCard() {
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       if (!file.files[0] || !confirm(t('settings.confirm_restore'))) return;
-      await api('POST', '/system/restore', await file.files[0].arrayBuffer());
+      try {
+        await api('POST', '/system/restore', await file.files[0].arrayBuffer());
+      } catch (_) {
+        return;  // the reason (in Chinese) is already shown as a toast
+      }
       toast(t('settings.restore_pending'));
     } }, [file, h('button', { type: 'submit', class: 'danger' }, t('settings.restore'))])];
 }

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,7 +42,13 @@ enum class CsvErrc {
     unterminated_quote,  ///< a quoted cell never closes
     bad_quote,           ///< text after a closing quote, e.g. "ab"c
     missing_column,      ///< no name or no mobile column in the header
+    too_many_rows,       ///< more data rows than kMaxImportRows
 };
+
+/// Most data rows one import takes (a 16 MiB upload holds about 250,000 typical rows).
+inline constexpr std::size_t kMaxImportRows = 300'000;
+/// The header is searched among this many first non-blank rows (title rows above it are skipped).
+inline constexpr std::size_t kHeaderSearchRows = 10;
 
 /// Short snake_case name ("unterminated_quote").
 const char* to_string(CsvErrc code) noexcept;
@@ -100,6 +107,7 @@ const char* to_string(RejectReason r) noexcept;
 struct Rejection {
     std::size_t row = 0;
     std::string column;
+    std::string column_zh;  ///< the column's Chinese name ("手机号")
     std::string value;
     RejectReason reason = RejectReason::missing_name;
     std::string reason_zh;  ///< "第5行 手机号：不是手机号码（固定电话）"-style text
@@ -119,6 +127,38 @@ struct ContactImport {
     std::size_t rows_total = 0;                ///< data rows read (blank rows not counted)
     std::size_t rows_rejected = 0;             ///< data rows with at least one rejection
     std::vector<std::string> ignored_columns;  ///< header cells that matched no column
+    std::size_t header_row = 0;                ///< spreadsheet row of the header
+};
+
+/// Reads contacts from CSV bytes a batch at a time in bounded memory (the bytes must outlive
+/// the reader; only a GB18030 file is converted as a whole). Same rules as import_contacts_csv.
+class ContactCsvReader {
+public:
+    /// Detects the encoding and finds the header row; file-level problems are errors.
+    static cunxin::Expected<ContactCsvReader, CsvError> open(std::string_view bytes,
+                                                             const ImportOptions& options = {});
+    /// Up to `max_rows` accepted rows into `accepted` (cleared first); rejections are appended
+    /// to `rejections`. Ok(false) when the file is finished (`accepted` may still hold rows).
+    cunxin::Expected<bool, CsvError> next(std::vector<ContactRow>& accepted,
+                                          std::vector<Rejection>& rejections, std::size_t max_rows);
+
+    /// Back to the first data row (counts and duplicates start afresh; nothing is decoded again).
+    void rewind();
+
+    ContactCsvReader(ContactCsvReader&&) noexcept;
+    ContactCsvReader& operator=(ContactCsvReader&&) noexcept;
+    ~ContactCsvReader();
+
+    TextEncoding encoding = TextEncoding::Utf8;  ///< what was detected
+    std::size_t header_row = 0;                  ///< spreadsheet row of the header
+    std::size_t rows_total = 0;                  ///< data rows read so far
+    std::size_t rows_rejected = 0;               ///< of which rejected
+    std::vector<std::string> ignored_columns;    ///< header cells that matched no column
+
+private:
+    ContactCsvReader();
+    struct State;
+    std::unique_ptr<State> s_;
 };
 
 /// Imports contacts from CSV bytes. File-level problems (encoding, broken quoting, missing

@@ -3,6 +3,8 @@
 // the whole appliance on four simulated modems (ptys, driven through the real serial path),
 // with sample villages, contacts and groups, and replies arriving over time.
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -48,7 +50,10 @@ int cmd_demo(const Args& args) {
     config.sim_limits = {60, 600, 2000};
     config.utc_offset_minutes = 480;
 
-    std::filesystem::create_directories(config.data_dir);
+    // Everything the appliance writes (database, -wal/-shm, uploads, backups, TLS files) is
+    // private whatever umask it was started with; files meant for others get explicit modes.
+    ::umask(077);
+    prepare_data_dir(config.data_dir);
     {
         auto db = store::Database::open(database_path(config.data_dir).string());
         if (!db) throw std::runtime_error("demo: cannot open the database: " + db.error().detail);

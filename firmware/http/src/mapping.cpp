@@ -23,6 +23,7 @@ json message_json(const store::Message& m, Role viewer_role) {
         {"assigned_user_id", m.assigned_user_id ? json(*m.assigned_user_id) : json(nullptr)},
         {"anonymous", m.anonymous},
         {"incomplete", m.incomplete},
+        {"damaged", m.damaged},
         {"unknown_sender", m.unknown_sender},
         {"iccid", m.iccid},
         {"kind", store::to_string(m.kind)},

@@ -58,6 +58,7 @@ export default {
         m.category ? badge('cat', m.category) : null,
         statusBadge(m.status),
         m.incomplete ? badge('warn', t('inbox.incomplete')) : null,
+        m.damaged ? badge('warn damaged', t('inbox.damaged')) : null,
       ]),
       h('p', { class: 'text' }, m.text),
       h('small', { class: 'muted' }, fmtTime(m.created_at)),

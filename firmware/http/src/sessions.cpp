@@ -104,7 +104,7 @@ void Sessions::remove_user(std::int64_t user_id, const std::string& keep) {
         }
         std::erase_if(map_, [&](const auto& kv) { return kv.second.user_id == user_id && kv.first != keep_key; });
     }
-    // One transaction: the user's stored sessions go, the kept one (if any) is written back.
+    // One core task (nothing runs in between): the stored sessions go, the kept one is written back.
     auto r = core_write(srv_, "delete sessions", [user_id, kept](store::Database& db) -> store::Result<void> {
         if (auto d = store::delete_user_sessions(db, user_id); !d) return cunxin::unexpected(d.error());
         if (kept) return store::create_session(db, *kept);

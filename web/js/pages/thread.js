@@ -23,7 +23,8 @@ export default {
     const canAct = session.user && session.user.role !== 'viewer';
     const bubbles = th.items.map((m) => h('div', { class: `bubble ${m.direction}`, dataset: { id: m.id } }, [
       h('p', { class: 'text' }, m.text),
-      h('small', { class: 'muted' }, [fmtTime(m.created_at), ' ', m.category ? badge('cat', m.category) : null, ' ', statusBadge(m.status)]),
+      h('small', { class: 'muted' }, [fmtTime(m.created_at), ' ', m.category ? badge('cat', m.category) : null, ' ', statusBadge(m.status),
+        m.damaged ? badge('warn damaged', t('inbox.damaged')) : null]),
     ]));
     const parts = [h('div', { class: 'bubbles', id: 'thread' }, bubbles)];
     if (detail && canAct) {

@@ -116,6 +116,13 @@ try {
   await page.waitForSelector('#nav-dashboard', { timeout: 10000 });
   check(true, 'logout and login');
 
+  // 2b. Admins see the quarantine count on the dashboard and its page (empty in the demo).
+  await page.waitForSelector('#dash-quarantine', { timeout: 15000 });
+  check((await page.textContent('#dash-quarantine')).includes('隔离区'), 'dashboard shows the quarantine count to an admin');
+  await page.click('#dash-quarantine');
+  await page.waitForSelector('.page.quarantine', { timeout: 10000 });
+  check((await page.textContent('.page.quarantine')).includes('隔离区是空的'), 'quarantine page lists nothing in the demo');
+
   // 3. Compose a broadcast to a group; watch its progress bar finish.
   await page.goto(base + '/#/compose');
   await page.waitForSelector('#pick-group input', { timeout: 15000 });

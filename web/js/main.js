@@ -19,6 +19,7 @@ const PAGES = {
   contacts: () => import('./pages/contacts.js'),
   modems: () => import('./pages/modems.js'),
   settings: () => import('./pages/settings.js'),
+  quarantine: () => import('./pages/quarantine.js'),
 };
 const NAV = ['dashboard', 'inbox', 'compose', 'campaigns', 'contacts', 'modems', 'settings'];
 

@@ -44,6 +44,12 @@ void Framer::feed(std::string_view bytes, std::vector<FrameEvent>& out) {
             continue;
         }
         partial_.push_back(c);
+        if (partial_.size() >= kMaxLine) {  // no line end from a broken modem: cut here
+            out.push_back({FrameEvent::Kind::Line, partial_});
+            partial_.clear();
+            skip_space_ = false;
+            continue;
+        }
         // TS 27.005 §3.5.1: after AT+CMGS=<n> the modem answers "<CR><LF><greater_than><space>"
         // with no line end; ">" at the start of a line is taken as the prompt.
         if (partial_ == ">") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // TS 23.040 §9.2.2 TPDU decoding: SMS-DELIVER, SMS-SUBMIT, SMS-STATUS-REPORT.
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cunxin/sms/pdu.hpp"
@@ -156,23 +157,41 @@ Result<int> parse_udh(const std::uint8_t* p, std::size_t n, Pdu& pdu) {
     return 0;
 }
 
-/// Decodes UCS2 user data; a surrogate split across concatenated parts becomes U+FFFD.
-Result<std::string> decode_ucs2(const std::uint8_t* p, std::size_t n, bool concatenated) {
-    if (n % 2 != 0) {
-        return unexpected(err(Errc::invalid_utf16, "UCS2 user data of odd length " + std::to_string(n)));
-    }
-    std::u16string u;
-    u.reserve(n / 2);
-    for (std::size_t i = 0; i < n; i += 2) u.push_back(static_cast<char16_t>(p[i] << 8 | p[i + 1]));
-    // quirk: some phones split a surrogate pair across two parts (gammu#389); keep the rest.
-    if (concatenated && !u.empty()) {
-        if (u.back() >= 0xD800 && u.back() <= 0xDBFF) u.back() = 0xFFFD;
-        if (u.front() >= 0xDC00 && u.front() <= 0xDFFF) u.front() = 0xFFFD;
-    }
-    return utf16_to_utf8(u);
+/// Marks the PDU damaged (the first reason found is kept).
+void mark_damaged(Pdu& pdu, Errc why, std::string detail) {
+    if (pdu.damaged()) return;
+    pdu.damage = to_string(why);
+    pdu.damage_detail = std::move(detail);
 }
 
-/// Reads TP-UDL and TP-UD (with UDH when `udhi`) and fills text/concat/user data.
+/// Decodes UCS2 user data. An unpaired surrogate (half an emoji, as some phones send) becomes
+/// U+FFFD and marks the PDU damaged; a surrogate split across concatenated parts (gammu#389)
+/// becomes U+FFFD without damage: the rest of the message is whole.
+std::string decode_ucs2(const std::uint8_t* p, std::size_t n, bool concatenated, Pdu& pdu) {
+    std::u16string u;
+    u.reserve(n / 2);
+    for (std::size_t i = 0; i + 1 < n; i += 2) u.push_back(static_cast<char16_t>(p[i] << 8 | p[i + 1]));
+    auto high = [](char16_t c) { return c >= 0xD800 && c <= 0xDBFF; };
+    auto low = [](char16_t c) { return c >= 0xDC00 && c <= 0xDFFF; };
+    // quirk: some phones split a surrogate pair across two parts (gammu#389); keep the rest.
+    if (concatenated && !u.empty()) {
+        if (high(u.back())) u.back() = 0xFFFD;
+        if (low(u.front())) u.front() = 0xFFFD;
+    }
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        if (high(u[i]) && i + 1 < u.size() && low(u[i + 1])) {
+            ++i;
+        } else if (high(u[i]) || low(u[i])) {
+            mark_damaged(pdu, Errc::invalid_utf16, "unpaired surrogate at code unit " + std::to_string(i));
+            u[i] = 0xFFFD;
+        }
+    }
+    return utf16_to_utf8(u).value_or(std::string());
+}
+
+/// Reads TP-UDL and TP-UD (with UDH when `udhi`) and fills text/concat/user data. User data
+/// shorter than TP-UDL announces, TP-UDHI without user data and unpaired surrogates decode
+/// best-effort and mark the PDU damaged; impossible lengths and a broken UDH still fail.
 Result<int> read_user_data(Reader& r, bool udhi, Pdu& pdu) {
     std::uint8_t udl = 0;
     if (!r.octet(udl)) return unexpected(short_pdu("TP-UDL", r.pos()));
@@ -183,17 +202,22 @@ Result<int> read_user_data(Reader& r, bool udhi, Pdu& pdu) {
     if (!septets && udl > 140) {
         return unexpected(err(Errc::bad_septet_count, "TP-UDL " + std::to_string(udl) + " > 140 octets"));
     }
-    const std::size_t octets = septets ? (udl * 7u + 7u) / 8u : udl;
+    const std::size_t announced = septets ? (udl * 7u + 7u) / 8u : udl;
+    std::size_t octets = announced;
     if (octets > r.left()) {
-        return unexpected(err(Errc::short_user_data, "TP-UDL needs " + std::to_string(octets) +
-                                                         " octets, " + std::to_string(r.left()) +
-                                                         " left"));
+        // Seen from real SMSCs/modems (Gammu decodes such PDUs): keep what arrived.
+        mark_damaged(pdu, Errc::short_user_data, "TP-UDL needs " + std::to_string(announced) + " octets, " +
+                                                     std::to_string(r.left()) + " left");
+        octets = r.left();
     }
     const std::uint8_t* ud = r.here();
     r.skip(octets);
     std::size_t header = 0;  // octets of UDHL + UDH
     if (udhi) {
-        if (octets < 1) return unexpected(err(Errc::bad_udh, "TP-UDHI set but no user data"));
+        if (octets < 1) {
+            if (udl == 0) mark_damaged(pdu, Errc::bad_udh, "TP-UDHI set but no user data");
+            return 0;  // nothing to read: an empty text
+        }
         header = ud[0] + 1u;
         if (header > octets) {
             return unexpected(err(Errc::bad_udh, "UDHL " + std::to_string(ud[0]) + " past the user data"));
@@ -210,7 +234,10 @@ Result<int> read_user_data(Reader& r, bool udhi, Pdu& pdu) {
                                                               " septets"));
         }
         const int fill = static_cast<int>(header_septets * 7 - header * 8);
-        const std::size_t count = udl - header_septets;
+        std::size_t count = udl - header_septets;
+        const std::size_t bits = (octets - header) * 8;
+        const std::size_t fit = bits >= static_cast<std::size_t>(fill) ? (bits - static_cast<std::size_t>(fill)) / 7 : 0;
+        count = std::min(count, fit);  // less only when cut short (marked above)
         auto s = unpack_septets(ud + header, octets - header, count, fill);
         if (!s) return unexpected(err(Errc::short_user_data, "septets past the user data"));
         pdu.user_data = *s;
@@ -220,9 +247,12 @@ Result<int> read_user_data(Reader& r, bool udhi, Pdu& pdu) {
     pdu.user_data.assign(ud + header, ud + octets);
     if (pdu.dcs.compressed) return 0;  // TS 23.042 compression: text left undecoded
     if (pdu.encoding == Encoding::Ucs2) {
-        auto t = decode_ucs2(ud + header, octets - header, pdu.concat.has_value());
-        if (!t) return unexpected(t.error());
-        pdu.text = std::move(*t);
+        const std::size_t n = octets - header;
+        if (n % 2 != 0 && octets == announced) {
+            return unexpected(err(Errc::invalid_utf16, "UCS2 user data of odd length " + std::to_string(n)));
+        }
+        // Cut short in the middle of a code unit: the half is dropped (already marked damaged).
+        pdu.text = decode_ucs2(ud + header, n, pdu.concat.has_value(), pdu);
         return 0;
     }
     // 8-bit data: a Latin-1 reading for display; the octets stay in user_data.

@@ -5,6 +5,8 @@
 
 #include "appliance.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -88,7 +90,10 @@ std::string file_stamp(std::int64_t unix_seconds, int utc_offset_minutes) {
 
 int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     log::set_level(parse_level(config.log_level));
-    std::filesystem::create_directories(config.data_dir);
+    // Everything the appliance writes (database, -wal/-shm, uploads, backups, TLS files) is
+    // private whatever umask it was started with; files meant for others get explicit modes.
+    ::umask(077);
+    prepare_data_dir(config.data_dir);
     const auto db_path = database_path(config.data_dir);
 
     // Time: without a battery clock and NTP, the system time may be years off.

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -300,7 +301,10 @@ int cmd_demo(const Args& args) {
     config.sim_limits = {60, 600, 2000};
     config.utc_offset_minutes = 480;
 
-    std::filesystem::create_directories(config.data_dir);
+    // Everything the appliance writes (database, -wal/-shm, uploads, backups, TLS files) is
+    // private whatever umask it was started with; files meant for others get explicit modes.
+    ::umask(077);
+    prepare_data_dir(config.data_dir);
     {
         auto db = store::Database::open(database_path(config.data_dir).string());
         if (!db) throw std::runtime_error("demo: cannot open the database: " + db.error().detail);

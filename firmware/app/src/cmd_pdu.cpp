@@ -34,6 +34,7 @@ nlohmann::json pdu_to_json(const sms::Pdu& pdu) {
     }
     j["message_reference"] =
         pdu.message_reference ? json(*pdu.message_reference) : json(nullptr);
+    if (pdu.damaged()) j["damaged"] = pdu.damage;  // decoded best-effort, and why
     if (pdu.type == sms::PduType::StatusReport) {
         j["status"] = pdu.status;
         j["status_class"] = sms::to_string(pdu.status_class);

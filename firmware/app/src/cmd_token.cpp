@@ -50,7 +50,7 @@ int cmd_token(const Args& args) {
         else if (args[i] == "--id") id_text = value("--id");
         else return usage();
     }
-    std::filesystem::create_directories(data_dir);
+    prepare_data_dir(data_dir);
     auto db = store::Database::open(database_path(data_dir).string());
     if (!db) throw std::runtime_error("cannot open the database: " + db.error().detail);
 

@@ -3,12 +3,21 @@
 /// Where the appliance keeps its files inside the data directory.
 
 #include <filesystem>
+#include <system_error>
 
 namespace cunxin::app {
 
 /// The SQLite database of a data directory.
 inline std::filesystem::path database_path(const std::filesystem::path& data_dir) {
     return data_dir / "cunxin.db";
+}
+
+/// Creates the data directory (and missing parents) and makes it the owner's only (0700),
+/// whatever the umask: it holds the database, its backups and the TLS key.
+inline void prepare_data_dir(const std::filesystem::path& data_dir) {
+    namespace fs = std::filesystem;
+    fs::create_directories(data_dir);
+    fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace);
 }
 
 }  // namespace cunxin::app

@@ -19,6 +19,7 @@
 
 #include "cunxin/http/server.hpp"
 #include "cunxin/result.hpp"
+#include "fields.hpp"
 
 namespace cunxin::store {
 class Database;
@@ -27,48 +28,7 @@ struct Error;
 
 namespace cunxin::http {
 
-using json = nlohmann::json;
 
-/// Why a request failed; mapped to an HTTP status in one place (errors.cpp).
-enum class Errc {
-    bad_request,        ///< malformed request (bad query parameter, bad path)
-    bad_json,           ///< body is not valid JSON or not an object
-    missing_field,      ///< a required field is absent
-    invalid_field,      ///< a field has the wrong type or an unusable value
-    unauthorized,       ///< no valid session or token
-    bad_credentials,    ///< wrong user name or password / setup code
-    forbidden,          ///< the role may not do this
-    csrf_failed,        ///< state change with a session but without the right CSRF token
-    not_found,          ///< no such resource / id
-    conflict,           ///< state does not allow it (duplicate name, campaign finished…)
-    payload_too_large,  ///< body over the limit
-    rate_limited,       ///< too many attempts
-    setup_required,     ///< no admin account yet
-    core_unavailable,   ///< the core did not answer in time
-    unavailable,        ///< storage busy / feature not wired in this build
-    internal,           ///< anything unexpected (details only in the log)
-};
-
-/// An HTTP-layer error. `detail` is a safe, client-facing message (never SQL or what()).
-struct Error {
-    Errc code = Errc::internal;
-    int gsm_code = -1;
-    std::string detail;
-};
-
-/// Value or Error.
-template <class T>
-using Result = cunxin::Expected<T, Error>;
-
-/// Builds an error result.
-inline Unexpected<Error> fail(Errc code, std::string message) {
-    return {Error{code, -1, std::move(message)}};
-}
-
-/// snake_case code of an error, as sent in {"error":{"code"}}.
-const char* to_string(Errc code) noexcept;
-/// The HTTP status for an error code.
-int status_of(Errc code) noexcept;
 /// THE mapping: writes status and {"error":{"code","message"}} to `res`.
 void write_error(httplib::Response& res, const Error& e);
 /// Maps a store failure to an HTTP error (store details go to the log only).
@@ -170,13 +130,5 @@ void register_reports(Router& r);
 void register_system(Router& r);
 void register_events(Router& r);
 
-/// Required string field of a JSON object.
-Result<std::string> need_string(const json& o, const char* key, std::size_t max_len = 4096);
-/// Optional string field (nullopt when absent or null).
-Result<std::optional<std::string>> opt_string(const json& o, const char* key,
-                                              std::size_t max_len = 4096);
-/// Optional integer field.
-Result<std::optional<std::int64_t>> opt_int(const json& o, const char* key, std::int64_t lo,
-                                            std::int64_t hi);
 
 }  // namespace cunxin::http

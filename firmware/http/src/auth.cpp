@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <initializer_list>
 
 #include "cunxin/http/auth.hpp"
 #include "store_map.hpp"
@@ -12,8 +14,39 @@ namespace cunxin::http {
 namespace {
 
 constexpr const char* kCookie = "cunxin_session";
-constexpr int kMaxFailPerAddress = 10;   // per 10 minutes
-constexpr int kMaxFailPerAccount = 5;    // per 15 minutes
+
+// Password guesses back off per address and per (address, account): a wrong password from one
+// address never locks the account out for the others. Each failure past the free ones doubles
+// the wait (2 s, 4 s, 8 s … up to 15 min).
+constexpr LoginLimiter::Policy kPerAddress{10, std::chrono::seconds(2), std::chrono::minutes(15),
+                                           std::chrono::hours(1)};
+constexpr LoginLimiter::Policy kPerAccount{3, std::chrono::seconds(2), std::chrono::minutes(15),
+                                           std::chrono::hours(1)};
+
+std::string address_key(const std::string& kind, const std::string& address) {
+    return kind + "|" + address;
+}
+std::string account_key(const std::string& kind, const std::string& address, const std::string& account) {
+    return kind + "|" + address + "|" + account;
+}
+
+/// Seconds the longest of `keys` must still wait (0: none).
+long long backing_off(ServerImpl& srv, std::initializer_list<std::string> keys) {
+    long long wait = 0;
+    const auto now = LoginLimiter::Clock::now();
+    for (const auto& k : keys) wait = std::max(wait, srv.limiter.wait_seconds(k, now));
+    return wait;
+}
+
+/// 429 with Retry-After.
+Result<Reply> rate_limited(long long wait) {
+    Reply r;
+    r.status = status_of(Errc::rate_limited);
+    r.body = {{"error", {{"code", to_string(Errc::rate_limited)},
+                         {"message", "尝试次数过多，请 " + std::to_string(wait) + " 秒后再试"}}}};
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+}
 
 std::string make_setup_code() {
     // No 0/O/1/I: read from a console and typed on a phone.
@@ -191,10 +224,8 @@ void register_auth(Router& r) {
     // First start: the setup code creates the first admin account.
     r.post("/api/v1/auth/setup", Need::open, [](Ctx& ctx) -> Result<Reply> {
         auto& srv = ctx.srv;
-        const std::string addr_key = "setup:" + ctx.address();
-        if (srv.limiter.blocked(addr_key, kMaxFailPerAddress, std::chrono::minutes(10))) {
-            return fail(Errc::rate_limited, "too many attempts, wait a few minutes");
-        }
+        const std::string addr_key = address_key("setup", ctx.address());
+        if (auto wait = backing_off(srv, {addr_key}); wait > 0) return rate_limited(wait);
         CX_CHECK(body, ctx.body());
         CX_CHECK(code, need_string(body, "code", 32));
         CX_CHECK(username, need_string(body, "username", 64));
@@ -212,7 +243,7 @@ void register_auth(Router& r) {
             if (typed.size() == 8) typed.insert(4, "-");
             if (typed.size() != srv.setup_code.size() ||
                 sodium_memcmp(typed.data(), srv.setup_code.data(), typed.size()) != 0) {
-                srv.limiter.fail(addr_key);
+                srv.limiter.fail(addr_key, kPerAddress, LoginLimiter::Clock::now());
                 return fail(Errc::bad_credentials, "wrong setup code");
             }
         }
@@ -241,17 +272,13 @@ void register_auth(Router& r) {
 
     r.post("/api/v1/auth/login", Need::open, [](Ctx& ctx) -> Result<Reply> {
         auto& srv = ctx.srv;
-        const std::string addr_key = "addr:" + ctx.address();
-        if (srv.limiter.blocked(addr_key, kMaxFailPerAddress, std::chrono::minutes(10))) {
-            return fail(Errc::rate_limited, "too many failed logins, wait a few minutes");
-        }
+        const std::string addr_key = address_key("login", ctx.address());
+        if (auto wait = backing_off(srv, {addr_key}); wait > 0) return rate_limited(wait);
         CX_CHECK(body, ctx.body());
         CX_CHECK(username, need_string(body, "username", 64));
         CX_CHECK(password, need_string(body, "password", 256));
-        const std::string user_key = "user:" + username;
-        if (srv.limiter.blocked(user_key, kMaxFailPerAccount, std::chrono::minutes(15))) {
-            return fail(Errc::rate_limited, "too many failed logins, wait a few minutes");
-        }
+        const std::string user_key = account_key("login", ctx.address(), username);
+        if (auto wait = backing_off(srv, {user_key}); wait > 0) return rate_limited(wait);
         CX_CHECK(db, ctx.db());
         CX_TRY(found, store::find_user(*db, username), "find user");
         // Verify against a dummy hash for unknown users too: same time either way.
@@ -260,8 +287,9 @@ void register_auth(Router& r) {
                           verify_password(found->password_hash, password);
         if (!found) (void)verify_password(dummy, password);
         if (!good) {
-            srv.limiter.fail(addr_key);
-            srv.limiter.fail(user_key);
+            const auto now = LoginLimiter::Clock::now();
+            srv.limiter.fail(addr_key, kPerAddress, now);
+            srv.limiter.fail(user_key, kPerAccount, now);
             Principal anon;
             anon.name = username;
             srv.audit(anon, "auth.login_failed", username, "", ctx.address());
@@ -295,11 +323,20 @@ void register_auth(Router& r) {
         CX_CHECK(old_pw, need_string(body, "old_password", 256));
         CX_CHECK(new_pw, need_string(body, "new_password", 256));
         if (auto c = check_password_rules(new_pw); !c) return unexpected(c.error());
+        auto& srv = ctx.srv;
+        const std::string addr_key = address_key("password", ctx.address());
+        const std::string user_key = account_key("password", ctx.address(), std::to_string(ctx.who.user_id));
+        if (auto wait = backing_off(srv, {addr_key, user_key}); wait > 0) return rate_limited(wait);
         CX_CHECK(db, ctx.db());
         CX_TRY(u, store::get_user(*db, ctx.who.user_id), "get user");
         if (!verify_password(u.password_hash, old_pw)) {
+            const auto now = LoginLimiter::Clock::now();
+            srv.limiter.fail(addr_key, kPerAddress, now);
+            srv.limiter.fail(user_key, kPerAccount, now);
+            ctx.srv.audit(ctx.who, "user.password_failed", u.username, "", ctx.address());
             return fail(Errc::bad_credentials, "wrong password");
         }
+        srv.limiter.clear(user_key);
         u.password_hash = hash_password(new_pw);
         CX_CHECK_VOID(core_write(ctx.srv, "update password", [u](store::Database& d) {
             return store::update_user(d, u);

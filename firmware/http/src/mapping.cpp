@@ -25,6 +25,7 @@ json message_json(const store::Message& m) {
         {"assigned_user_id", m.assigned_user_id ? json(*m.assigned_user_id) : json(nullptr)},
         {"anonymous", m.anonymous},
         {"incomplete", m.incomplete},
+        {"damaged", m.damaged},
         {"unknown_sender", hide ? false : m.unknown_sender},
         {"iccid", m.iccid},
         {"kind", store::to_string(m.kind)},

@@ -4,6 +4,7 @@
 // role: the store leaves it out of every read and out of every filter on the sender.
 
 #include "mapping.hpp"
+#include "text_checks.hpp"
 
 namespace cunxin::http {
 namespace {
@@ -36,6 +37,7 @@ Result<store::MessageQuery> read_query(Ctx& ctx) {
     if (auto v = ctx.query("village"); v && !v->empty()) q.village = *v;
     if (auto s = ctx.query("q"); s && !s->empty()) {
         if (s->size() > 200) return fail(Errc::bad_request, "search text too long");
+        if (!plain_text(*s)) return fail(Errc::bad_request, "search text must be UTF-8 without control characters");
         q.search = *s;
     }
     CX_CHECK(campaign, ctx.query_int("campaign_id", 0, 0, INT64_MAX));

@@ -147,6 +147,11 @@ void register_reports(Router& r) {
 
     r.get("/api/v1/reports", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         const auto now = now_seconds();
+        const std::string table = ctx.query("table").value_or("");
+        if (!table.empty() && table != "category" && table != "village" && table != "daily" && table != "cost" &&
+            table != "campaigns") {
+            return fail(Errc::bad_request, "table must be category, village, daily, cost or campaigns");
+        }
         CX_CHECK(to, ctx.query_int("to", local_midnight(now) + 86400, 0, 4102444800LL));
         CX_CHECK(from, ctx.query_int("from", to - 30 * 86400, 0, 4102444800LL));
         if (from >= to) return fail(Errc::bad_request, "from must be before to");
@@ -157,7 +162,6 @@ void register_reports(Router& r) {
         CX_CHECK(days, daily(*db, local_midnight(from), to));
         CX_TRY(costs, store::cost_per_sim(*db, from, to), "cost");
         CX_TRY(rates, store::campaign_rates(*db, from, to), "rates");
-        const std::string table = ctx.query("table").value_or("");
         if (ctx.query("format").value_or("") == "csv") {
             std::vector<std::vector<std::string>> rows;
             if (table == "village") {

@@ -21,26 +21,6 @@ constexpr const char* kCsp =
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
-// Deeply nested JSON would recurse the parser off the stack: refuse it first.
-bool json_depth_ok(std::string_view s, int max_depth) {
-    int depth = 0;
-    bool in_string = false;
-    bool escape = false;
-    for (char c : s) {
-        if (in_string) {
-            if (escape) escape = false;
-            else if (c == '\\') escape = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
-        } else if (c == ']' || c == '}') --depth;
-    }
-    return true;
-}
-
 bool is_upload_path(const std::string& path) {
     return path == "/api/v1/contacts/import" || path == "/api/v1/system/restore";
 }
@@ -147,15 +127,7 @@ Result<store::Database*> ServerImpl::read_db() {
 
 // ---- context helpers ------------------------------------------------------------------------
 
-Result<json> Ctx::body() const {
-    if (req.body.empty()) return fail(Errc::bad_json, "request body must be a JSON object");
-    if (!json_depth_ok(req.body, 32)) return fail(Errc::bad_json, "JSON nested too deeply");
-    json j = json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        return fail(Errc::bad_json, "request body must be a JSON object");
-    }
-    return j;
-}
+Result<json> Ctx::body() const { return parse_json_body(req.body); }
 
 Result<std::int64_t> Ctx::id(int i) const {
     if (static_cast<std::size_t>(i) >= req.matches.size()) return fail(Errc::not_found, "not found");
@@ -179,59 +151,11 @@ Result<std::int64_t> Ctx::query_int(const char* name, std::int64_t def, std::int
                                     std::int64_t hi) const {
     auto v = query(name);
     if (!v || v->empty()) return def;
-    std::int64_t out = 0;
-    std::size_t i = 0;
-    bool neg = false;
-    if ((*v)[0] == '-') {
-        neg = true;
-        i = 1;
-    }
-    if (i == v->size() || v->size() > 19) {
-        return fail(Errc::bad_request, std::string("bad value for ") + name);
-    }
-    for (; i < v->size(); ++i) {
-        const char c = (*v)[i];
-        if (c < '0' || c > '9') return fail(Errc::bad_request, std::string("bad value for ") + name);
-        out = out * 10 + (c - '0');
-    }
-    if (neg) out = -out;
-    if (out < lo || out > hi) return fail(Errc::bad_request, std::string("bad value for ") + name);
-    return out;
+    return parse_int_param(*v, name, lo, hi);
 }
 
 Result<store::Database*> Ctx::db() const { return srv.read_db(); }
 
-Result<std::string> need_string(const json& o, const char* key, std::size_t max_len) {
-    auto it = o.find(key);
-    if (it == o.end() || it->is_null()) {
-        return fail(Errc::missing_field, std::string("missing field: ") + key);
-    }
-    if (!it->is_string()) return fail(Errc::invalid_field, std::string(key) + " must be a string");
-    auto s = it->get<std::string>();
-    if (s.size() > max_len) return fail(Errc::invalid_field, std::string(key) + " is too long");
-    return s;
-}
-
-Result<std::optional<std::string>> opt_string(const json& o, const char* key, std::size_t max_len) {
-    auto it = o.find(key);
-    if (it == o.end() || it->is_null()) return std::optional<std::string>{};
-    if (!it->is_string()) return fail(Errc::invalid_field, std::string(key) + " must be a string");
-    auto s = it->get<std::string>();
-    if (s.size() > max_len) return fail(Errc::invalid_field, std::string(key) + " is too long");
-    return std::optional<std::string>{std::move(s)};
-}
-
-Result<std::optional<std::int64_t>> opt_int(const json& o, const char* key, std::int64_t lo,
-                                            std::int64_t hi) {
-    auto it = o.find(key);
-    if (it == o.end() || it->is_null()) return std::optional<std::int64_t>{};
-    if (!it->is_number_integer()) {
-        return fail(Errc::invalid_field, std::string(key) + " must be an integer");
-    }
-    const auto v = it->get<std::int64_t>();
-    if (v < lo || v > hi) return fail(Errc::invalid_field, std::string(key) + " is out of range");
-    return std::optional<std::int64_t>{v};
-}
 
 // ---- router -----------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 
 #include "api.hpp"
 #include "cunxin/http/core_api.hpp"
+#include "cunxin/http/login_limiter.hpp"
 
 namespace cunxin::http {
 
@@ -41,8 +42,8 @@ public:
     std::optional<Session> find(const std::string& id, bool touch);
     /// Ends one session.
     void remove(const std::string& id);
-    /// Ends every session of a user (password/role change, deletion).
-    void remove_user(std::int64_t user_id);
+    /// Ends every session of a user (password/role change, deletion) but `keep` (a session id).
+    void remove_user(std::int64_t user_id, const std::string& keep = {});
 
 private:
     std::int64_t expires(const Session& s) const { return std::min(s.created + ttl_, s.last + idle_); }
@@ -51,21 +52,6 @@ private:
     std::unordered_map<std::string, Session> map_;  ///< by hash_token(id)
     std::int64_t ttl_;
     std::int64_t idle_;
-};
-
-/// Counts failures per key in a sliding window.
-class Limiter {
-public:
-    /// True when `key` has at least `max` failures in the last `window`.
-    bool blocked(const std::string& key, int max, std::chrono::seconds window);
-    /// Records a failure for `key`.
-    void fail(const std::string& key);
-    /// Forgets `key` (after a success).
-    void clear(const std::string& key);
-
-private:
-    std::mutex mu_;
-    std::unordered_map<std::string, std::deque<Clock::time_point>> map_;
 };
 
 /// Random URL-safe token of `bytes` random bytes.
@@ -84,7 +70,7 @@ struct ServerImpl {
     CertificateInfo certificate;
     SseHub hub;
     Sessions sessions;
-    Limiter limiter;
+    LoginLimiter limiter;
     std::atomic<bool> running{false};
     std::atomic<int> bound_port{0};
     std::uint64_t serial = 0;  ///< distinguishes servers for per-thread connections

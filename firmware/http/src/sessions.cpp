@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sessions (stored, cached), the login limiter and random tokens.
+// Sessions (stored, cached), the login back-off and random tokens.
 
 #include <sodium.h>
 
@@ -93,42 +93,93 @@ void Sessions::remove(const std::string& id) {
     if (!r) std::fprintf(stderr, "[http] could not delete a session: %s\n", r.error().detail.c_str());
 }
 
-void Sessions::remove_user(std::int64_t user_id) {
+void Sessions::remove_user(std::int64_t user_id, const std::string& keep) {
+    const std::string keep_key = keep.empty() ? std::string() : hash_token(keep);
+    std::optional<store::Session> kept;
     {
         std::lock_guard lock(mu_);
-        std::erase_if(map_, [&](const auto& kv) { return kv.second.user_id == user_id; });
+        if (auto it = map_.find(keep_key); !keep_key.empty() && it != map_.end() && it->second.user_id == user_id) {
+            const Session& s = it->second;
+            kept = store::Session{keep_key, user_id, s.csrf, s.created, s.last, expires(s)};
+        }
+        std::erase_if(map_, [&](const auto& kv) { return kv.second.user_id == user_id && kv.first != keep_key; });
     }
-    auto r = core_write(srv_, "delete sessions", [user_id](store::Database& db) {
-        return store::delete_user_sessions(db, user_id);
+    // One core task (nothing runs in between): the stored sessions go, the kept one is written back.
+    auto r = core_write(srv_, "delete sessions", [user_id, kept](store::Database& db) -> store::Result<void> {
+        if (auto d = store::delete_user_sessions(db, user_id); !d) return cunxin::unexpected(d.error());
+        if (kept) return store::create_session(db, *kept);
+        return {};
     });
     if (!r) std::fprintf(stderr, "[http] could not delete sessions: %s\n", r.error().detail.c_str());
 }
 
-bool Limiter::blocked(const std::string& key, int max, std::chrono::seconds window) {
-    const auto now = Clock::now();
+LoginLimiter::LoginLimiter(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 16)) {}
+
+long long LoginLimiter::wait_seconds(const std::string& key, Clock::time_point now) {
+    using std::chrono::ceil;
+    using std::chrono::seconds;
     std::lock_guard lock(mu_);
     auto it = map_.find(key);
-    if (it == map_.end()) return false;
-    auto& q = it->second;
-    while (!q.empty() && now - q.front() > window) q.pop_front();
-    if (q.empty()) {
-        map_.erase(it);
-        return false;
+    const Entry* e = nullptr;
+    if (it != map_.end()) {
+        e = &it->second;
+    } else if (map_.size() >= capacity_) {
+        e = &overflow_;  // untracked while the table is full: the shared entry decides
     }
-    return static_cast<int>(q.size()) >= max;
+    if (!e || e->locked_until <= now) return 0;
+    return ceil<seconds>(e->locked_until - now).count();
 }
 
-void Limiter::fail(const std::string& key) {
+long long LoginLimiter::fail(const std::string& key, const Policy& policy, Clock::time_point now) {
+    using std::chrono::ceil;
+    using std::chrono::seconds;
     std::lock_guard lock(mu_);
-    if (map_.size() > 10000) map_.clear();  // bounded memory under a flood of addresses
-    auto& q = map_[key];
-    q.push_back(Clock::now());
-    if (q.size() > 100) q.pop_front();
+    auto it = map_.find(key);
+    Entry* e = nullptr;
+    if (it != map_.end()) {
+        e = &it->second;
+    } else if (map_.size() < capacity_ || make_room(now)) {
+        e = &map_[key];
+    } else {
+        e = &overflow_;
+    }
+    e->failures = std::min(e->failures + 1, 1 << 20);
+    e->last = now;
+    const int extra = e->failures - policy.free_failures;
+    if (extra > 0) {
+        auto delay = policy.first_delay;
+        for (int i = 1; i < extra && delay < policy.max_delay; ++i) delay *= 2;
+        delay = std::min(delay, policy.max_delay);
+        e->locked_until = std::max(e->locked_until, now + delay);
+    }
+    e->forget_at = std::max(now + policy.forget_after, e->locked_until);
+    return e->locked_until > now ? ceil<seconds>(e->locked_until - now).count() : 0;
 }
 
-void Limiter::clear(const std::string& key) {
+bool LoginLimiter::make_room(Clock::time_point now) {
+    // 1. Everything that may be forgotten (idle long enough and not locked).
+    const auto before = map_.size();
+    std::erase_if(map_, [&](const auto& kv) { return kv.second.forget_at <= now && kv.second.locked_until <= now; });
+    if (map_.size() < before) return true;
+    // 2. Else the unlocked entry whose last failure is the oldest: it only loses its count.
+    auto victim = map_.end();
+    for (auto it = map_.begin(); it != map_.end(); ++it) {
+        if (it->second.locked_until > now) continue;
+        if (victim == map_.end() || it->second.last < victim->second.last) victim = it;
+    }
+    if (victim == map_.end()) return false;  // every key is locked now: none is forgotten
+    map_.erase(victim);
+    return true;
+}
+
+void LoginLimiter::clear(const std::string& key) {
     std::lock_guard lock(mu_);
     map_.erase(key);
+}
+
+std::size_t LoginLimiter::size() {
+    std::lock_guard lock(mu_);
+    return map_.size();
 }
 
 }  // namespace cunxin::http

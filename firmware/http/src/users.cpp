@@ -5,6 +5,9 @@
 #include "mapping.hpp"
 
 namespace cunxin::http {
+
+void register_quarantine(Router& r);  // quarantine.cpp: admin diagnostics, registered with the users
+
 namespace {
 
 json token_json(const store::ApiToken& t) {
@@ -24,6 +27,7 @@ Result<store::Role> read_role(const json& body, const char* def) {
 }  // namespace
 
 void register_users(Router& r) {
+    register_quarantine(r);
     // Names only, for the "assign to" list: every role may read them.
     r.get("/api/v1/users/names", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(db, ctx.db());
@@ -101,7 +105,12 @@ void register_users(Router& r) {
             u.password_hash = hash_password(*password);
         }
         CX_CHECK_VOID(core_write(ctx.srv, "update user", [u](store::Database& d) { return store::update_user(d, u); }));
-        if (id != ctx.who.user_id) ctx.srv.sessions.remove_user(id);
+        // Another user: every session ends. Oneself: a new password ends the other sessions only.
+        if (id != ctx.who.user_id) {
+            ctx.srv.sessions.remove_user(id);
+        } else if (password) {
+            ctx.srv.sessions.remove_user(id, ctx.who.bearer ? std::string() : ctx.who.session);
+        }
         ctx.srv.audit(ctx.who, "user.update", u.username, store::to_string(u.role), ctx.address());
         return ok(user_json(u));
     });

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 
+#include "cunxin/log.hpp"
 #include "cunxin/messaging/outbox.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "cunxin/sms/pdu.hpp"
@@ -62,7 +63,8 @@ Result<int> Inbox::load() {
         x.received_at = Clock::time_point(chr::seconds(p.received_at));
         x.id = p.id;
         parts.push_back(std::move(x));
-        parts_[p.id] = PartInfo{p.scts, p.iccid};
+        auto decoded = sms::decode(p.raw_pdu, true);  // the damage is not stored with the part
+        parts_[p.id] = PartInfo{p.scts, p.iccid, decoded ? decoded->damage : std::string()};
     }
     reassembler_ = std::make_unique<sms::Reassembler>(parts);
     for (auto& j : reassembler_->take_complete()) finish(j.sender, j.text, j.part_ids, false);
@@ -81,8 +83,12 @@ bool Inbox::quarantine(const modem::SimIdentity& sim, const std::string& kind, c
     auto r = store::quarantine(db_, q);
     if (!r) {
         last_error_ = r.error().detail;
+        log::error("inbox", "[sim " + sim.iccid + "] could not quarantine a " + kind + " (" + reason +
+                                "): " + r.error().detail);
         return false;
     }
+    // The number and text stay out of the log: the quarantine keeps them for admins.
+    log::warn("inbox", "[sim " + sim.iccid + "] " + kind + " quarantined as #" + std::to_string(*r) + ": " + reason);
     return true;
 }
 
@@ -99,6 +105,10 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
     }
     if (pdu->type == sms::PduType::StatusReport) return store_status_report(sim, pdu_hex);
     if (pdu->type != sms::PduType::Deliver) return quarantine(sim, "incoming_pdu", pdu_hex, "not an SMS-DELIVER");
+    if (pdu->damaged()) {
+        log::warn("inbox", "[sim " + sim.iccid + "] SMS decoded best-effort (" + pdu->damage + ": " +
+                               pdu->damage_detail + "): stored marked damaged");
+    }
     const auto now = clock_.unix_now();
     auto part = sms::part_of(*pdu, clock_.now());
     store::IncomingPart p;
@@ -125,7 +135,7 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
     }
     if (!id->has_value()) return true;  // the same part again: already held
     // Committed. What follows never makes the modem keep the PDU.
-    parts_[**id] = PartInfo{p.scts, p.iccid};
+    parts_[**id] = PartInfo{p.scts, p.iccid, pdu->damage};
     part.id = **id;
     part.sender = p.sender;
     auto out = reassembler_->add(part);
@@ -175,6 +185,7 @@ void Inbox::finish(const std::string& sender, const std::string& text, const std
         if (it == parts_.end()) continue;
         if (first || it->second.scts < m.scts) m.scts = it->second.scts;
         if (m.iccid.empty()) m.iccid = it->second.iccid;
+        if (m.damage.empty()) m.damage = it->second.damage;
         first = false;
         parts_.erase(it);
     }

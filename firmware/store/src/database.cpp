@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cunxin/store/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -24,6 +27,29 @@ const char* to_string(Errc code) noexcept {
     }
     return "unknown";
 }
+
+namespace {
+
+/// The database (and its -wal/-shm, which SQLite creates with the database's mode) readable by
+/// the owner only, whatever the umask: it holds every citizen's number and message. A file that
+/// exists keeps its content; a mode open to others is narrowed. SQLite URIs and ":memory:" are
+/// left alone.
+void make_private(const std::string& path) {
+    if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string p = path + suffix;
+        const int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (suffix[0] == '\0' ? O_CREAT : 0);
+        const int fd = ::open(p.c_str(), flags, 0600);
+        if (fd < 0) continue;  // absent -wal/-shm, or not ours to change: SQLite reports real errors
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+            (void)::fchmod(fd, st.st_mode & 0700);
+        }
+        ::close(fd);
+    }
+}
+
+}  // namespace
 
 Error error_from(sqlite3* db, int rc, std::string_view what) {
     Errc code = Errc::sql;
@@ -107,6 +133,7 @@ Result<Database> Database::open(const std::string& path, OpenOptions options) {
     impl->read_only = options.access == Access::ReadOnly;
     int flags = impl->read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
+    if (!impl->read_only) make_private(path);
     int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
     if (rc != SQLITE_OK) {
         Error e = error_from(impl->db, rc, "open " + path);
@@ -176,6 +203,7 @@ Result<std::string> Database::integrity_check() {
 
 Result<void> Database::backup_to(const std::string& path) {
     sqlite3* dest = nullptr;
+    make_private(path);
     int rc = sqlite3_open_v2(path.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
         Error e = error_from(dest, rc, "backup open " + path);

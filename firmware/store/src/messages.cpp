@@ -111,6 +111,7 @@ Message read_message(const Stmt& s) {
         m.village.clear();
         m.unknown_sender = false;
     }
+    m.damaged = m.direction == Direction::In && !m.error.empty();
     return m;
 }
 
@@ -547,11 +548,12 @@ Result<std::int64_t> insert_incoming(Database& db, const NewIncoming& m, Seconds
         auto& i = db.impl();
         i.prepare(
              "INSERT INTO messages(direction, peer, text, status, category, contact_id, created_at, updated_at, "
-             "anonymous, incomplete, unknown_sender, iccid, scts, text_hash, created_by) "
-             "VALUES ('in',?,?,?,?,?,?,?,?,?,?,?,?,?,'')")
+             "anonymous, incomplete, unknown_sender, iccid, scts, text_hash, created_by, error) "
+             "VALUES ('in',?,?,?,?,?,?,?,?,?,?,?,?,?,'',?)")
             .args(m.peer, m.text, m.status, m.category,
                   m.anonymous ? std::optional<std::int64_t>() : m.contact_id, now, now, m.anonymous,
-                  m.incomplete, m.anonymous ? false : m.unknown_sender, m.iccid, m.scts, m.text_hash)
+                  m.incomplete, m.anonymous ? false : m.unknown_sender, m.iccid, m.scts, m.text_hash,
+                  m.damage)
             .exec();
         const std::int64_t id = sqlite3_last_insert_rowid(i.db);
         link(db, m.part_ids, id);
@@ -561,6 +563,14 @@ Result<std::int64_t> insert_incoming(Database& db, const NewIncoming& m, Seconds
 
 Result<void> link_parts(Database& db, const std::vector<std::int64_t>& part_ids, std::int64_t message_id) {
     return in_tx(db, [&] { link(db, part_ids, message_id); });
+}
+
+Result<std::int64_t> count_quarantine(Database& db) {
+    return guard([&] {
+        auto s = db.impl().prepare("SELECT count(*) FROM quarantine");
+        s.step();
+        return s.i64(0);
+    });
 }
 
 Result<std::int64_t> quarantine(Database& db, const QuarantineEntry& q) {
@@ -573,11 +583,12 @@ Result<std::int64_t> quarantine(Database& db, const QuarantineEntry& q) {
     });
 }
 
-Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit) {
+Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit, std::int64_t before_id) {
     return guard([&] {
         auto s = db.impl().prepare(
-            "SELECT id, at, kind, iccid, raw, reason FROM quarantine ORDER BY id DESC LIMIT ?");
-        s.args(limit);
+            "SELECT id, at, kind, iccid, raw, reason FROM quarantine WHERE ?1 <= 0 OR id < ?1 "
+            "ORDER BY id DESC LIMIT ?2");
+        s.args(before_id, limit);
         std::vector<QuarantineEntry> out;
         while (s.step()) out.push_back(QuarantineEntry{s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5)});
         return out;

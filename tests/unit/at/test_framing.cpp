@@ -78,3 +78,18 @@ TEST_CASE("garbage lines") {
     CHECK_FALSE(is_garbage("OK"));
     CHECK(is_garbage("\xe4\xbd"));  // truncated UTF-8
 }
+
+TEST_CASE("framer cuts a line that never ends instead of growing without bound") {
+    Framer f;
+    std::vector<FrameEvent> ev;
+    const std::string noise(3 * Framer::kMaxLine + 10, 'x');  // a modem spewing without CR/LF
+    for (std::size_t i = 0; i < noise.size(); i += 100) f.feed(std::string_view(noise).substr(i, 100), ev);
+    CHECK(f.partial().size() < Framer::kMaxLine);  // grew to the full 12 KiB before
+    REQUIRE(ev.size() == 3);
+    for (const auto& e : ev) CHECK(e.text.size() == Framer::kMaxLine);
+    ev.clear();
+    f.feed("\r\nOK\r\n", ev);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].text == "xxxxxxxxxx");
+    CHECK(ev[1].text == "OK");
+}

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cunxin/messaging/inbox.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "fixture.hpp"
 #include "pdu_builder.hpp"
 
@@ -252,4 +257,89 @@ TEST_CASE("a part redelivered with another time stamp is set aside, not shown as
     c.clock.advance(std::chrono::hours(3));
     CHECK(c.inbox->expire_incomplete() == 0);
     CHECK(c.incoming().size() == 1);
+}
+
+namespace {
+
+/// An SMS-DELIVER from +8613800000001 with raw UCS2 user data (any code units, UDL as given).
+std::string deliver_raw_ucs2(const std::vector<std::uint16_t>& units, int udl, std::optional<test::ConcatInfo> concat = {}) {
+    std::vector<std::uint8_t> b{0x00, static_cast<std::uint8_t>(concat ? 0x44 : 0x04)};
+    test::put_address(b, "8613800000001");
+    b.push_back(0x00);
+    b.push_back(0x08);
+    test::put_time(b, 1, 2);
+    b.push_back(static_cast<std::uint8_t>(udl));
+    if (concat) {
+        for (int v : {0x05, 0x00, 0x03, concat->ref, concat->total, concat->part}) b.push_back(static_cast<std::uint8_t>(v));
+    }
+    for (auto u : units) {
+        b.push_back(static_cast<std::uint8_t>(u >> 8));
+        b.push_back(static_cast<std::uint8_t>(u & 0xFF));
+    }
+    return test::hex(b);
+}
+
+/// What `fn` writes to stderr (the log).
+template <class F>
+std::string stderr_of(F fn) {
+    std::fflush(stderr);
+    char path[] = "/tmp/cunxin-log-XXXXXX";
+    const int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    const int saved = ::dup(2);
+    ::dup2(fd, 2);
+    fn();
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::string out(4096, '\0');
+    const auto n = ::pread(fd, out.data(), out.size(), 0);
+    out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    ::close(fd);
+    ::unlink(path);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("half an emoji: the SMS is stored with U+FFFD and marked damaged, not quarantined") {
+    InboxCore c;
+    // "你" + a lone high surrogate + "好": some phones cut an emoji in half.
+    const std::string pdu = deliver_raw_ucs2({0x4F60, 0xD83D, 0x597D}, 6);
+    std::string log;
+    bool stored = false;
+    log = stderr_of([&] { stored = c.inbox->store_incoming_pdu(kSim, pdu); });
+    REQUIRE(stored);
+    auto in = c.incoming();
+    REQUIRE(in.size() == 1);  // the old decoder refused it: it went to the quarantine unseen
+    CHECK(in[0].text == "你\xEF\xBF\xBD好");
+    CHECK(in[0].damaged);
+    CHECK(in[0].error == "invalid_utf16");
+    CHECK(store::list_quarantine(*c.db)->empty());
+    CHECK(log.find("damaged") != std::string::npos);
+    CHECK(log.find("8613800000001") == std::string::npos);  // no number in the log
+    auto sound = c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000002", "你好"));
+    REQUIRE(sound);
+    CHECK_FALSE(c.incoming()[0].damaged);
+}
+
+TEST_CASE("a part cut short marks the joined message damaged, across a restart") {
+    InboxCore c;
+    // Part 1 announces 10 octets of text but carries 4; part 2 is sound.
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, deliver_raw_ucs2({0x6751, 0x53E3}, 6 + 10, test::ConcatInfo{7, 1, 2})));
+    c.restart();  // the damage is not stored with the part: it is read again from its PDU
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, deliver_raw_ucs2({0x8DEF, 0x706F}, 6 + 4, test::ConcatInfo{7, 2, 2})));
+    auto in = c.incoming();
+    REQUIRE(in.size() == 1);
+    CHECK(in[0].text == "村口路灯");
+    CHECK(in[0].damaged);
+    CHECK(in[0].error == "short_user_data");
+}
+
+TEST_CASE("a quarantined PDU is logged with its reason") {
+    InboxCore c;
+    const auto log = stderr_of([&] { CHECK(c.inbox->store_incoming_pdu(kSim, "0004")); });
+    CHECK(log.find("quarantined") != std::string::npos);  // nothing was logged before
+    CHECK(log.find("short_pdu") != std::string::npos);
+    CHECK(store::count_quarantine(*c.db).value_or(0) == 1);
 }

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { h, svg, fmtDuration } from '../h.js';
 import { t, lang } from '../i18n.js';
 import { card, progressBar, signalBars, storageLine, badge, empty, applyCampaignEvent } from '../ui.js';
+import { session } from '../main.js';
 
 function chart(days) {
   const W = 360; const H = 140; const pad = 22;
@@ -45,7 +46,15 @@ export default {
   title: 'nav.dashboard',
   live: true,
   tick: true,
-  load: (route, opts = {}) => api('GET', '/dashboard', undefined, { background: opts.background }),
+  load: async (route, opts = {}) => {
+    const d = await api('GET', '/dashboard', undefined, { background: opts.background });
+    // Admins also see how many PDUs sit in the quarantine.
+    if (session.user && session.user.role === 'admin') {
+      const q = await api('GET', '/quarantine?limit=1', undefined, { background: opts.background });
+      d.quarantined = q.count;
+    }
+    return d;
+  },
   // Campaign progress moves the bars in place; a campaign that starts or ends reloads.
   onEvent(name, data) {
     if (name === 'campaign' && applyCampaignEvent(document.getElementById('main'), data, (s) => `${t('campaign.eta')}: ${fmtDuration(s)}`)) return false;
@@ -73,6 +82,9 @@ export default {
       card(t('dash.campaigns'), camps),
       card(t('dash.chart'), chart(d.days)),
       h('p', { class: 'muted' }, `${t('dash.queue')}: ${d.queued_segments}`),
+      d.quarantined !== undefined
+        ? h('p', { class: d.quarantined ? 'warn' : 'muted' }, h('a', { href: '#/quarantine', id: 'dash-quarantine' }, `${t('dash.quarantined')}: ${d.quarantined}`))
+        : null,
     ]);
   },
 };

@@ -102,6 +102,7 @@ function item(m, menu, canAct) {
     h('span', { class: 'cat-label' }, m.category ? badge('cat', categoryLabel(menu, m.category)) : badge('muted', t('inbox.uncategorised'))),
     status,
     m.incomplete ? badge('warn', t('inbox.incomplete')) : null,
+    m.damaged ? badge('warn damaged', t('inbox.damaged')) : null,
   ]);
   li.append(head, h('p', { class: 'text' }, m.text), h('small', { class: 'muted' }, fmtTime(m.created_at)));
   if (!canAct) return li;

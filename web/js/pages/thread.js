@@ -36,7 +36,8 @@ export default {
     const canAct = session.user && session.user.role !== 'viewer';
     const bubbles = th.items.map((m) => h('div', { class: `bubble ${m.direction}`, dataset: { id: m.id } }, [
       h('p', { class: 'text' }, m.text),
-      h('small', { class: 'muted' }, [fmtTime(m.created_at), ' ', m.category ? badge('cat', categoryLabel(menu, m.category)) : null, ' ', statusBadge(m.status)]),
+      h('small', { class: 'muted' }, [fmtTime(m.created_at), ' ', m.category ? badge('cat', categoryLabel(menu, m.category)) : null, ' ', statusBadge(m.status),
+        m.damaged ? badge('warn damaged', t('inbox.damaged')) : null]),
     ]));
     const parts = [];
     const anonymous = detail && detail.anonymous;

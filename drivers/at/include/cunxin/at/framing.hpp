@@ -2,6 +2,7 @@
 #pragma once
 /// Pure AT framing: bytes to lines and prompts; classification of final codes and URCs.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ struct FrameEvent {
 /// Splits modem output into lines (CR and/or LF terminated) and "> " prompts.
 class Framer {
 public:
+    /// Longest line kept whole (a +CMGL PDU line is under 400 characters): a modem that sends
+    /// bytes without a line end gets its output cut into lines of this size instead of
+    /// growing memory without bound.
+    static constexpr std::size_t kMaxLine = 4096;
     /// Feeds bytes; appends complete lines and prompts to `out`.
     void feed(std::string_view bytes, std::vector<FrameEvent>& out);
     /// Forgets any partial line.

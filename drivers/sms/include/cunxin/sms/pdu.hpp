@@ -106,6 +106,13 @@ struct Pdu {
     int national_single_shift = 0;      ///< from UDH IE 0x24 (0 = none)
     std::vector<std::uint8_t> user_data_header;  ///< raw UDH without UDHL (empty if none)
     std::vector<std::uint8_t> user_data;  ///< payload after the UDH: octets, or septets for GSM 7-bit
+    /// Decoded best-effort: text may be cut short or hold U+FFFD. Why, as an Errc name
+    /// ("short_user_data", "bad_udh", "invalid_utf16"); empty when the PDU is sound.
+    std::string damage;
+    /// Details of the damage for the log ("TP-UDL needs 70 octets, 12 left").
+    std::string damage_detail;
+    /// True when the text was decoded best-effort (see `damage`).
+    bool damaged() const noexcept { return !damage.empty(); }
     // status report only
     int status = 0;                     ///< TP-ST
     StatusClass status_class = StatusClass::Delivered;

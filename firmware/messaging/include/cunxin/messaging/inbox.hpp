@@ -79,6 +79,7 @@ private:
     struct PartInfo {
         std::int64_t scts = 0;
         std::string iccid;
+        std::string damage;  ///< decoded best-effort: why (sms::Pdu::damage)
     };
     bool quarantine(const modem::SimIdentity& sim, const std::string& kind, const std::string& raw,
                     const std::string& reason);

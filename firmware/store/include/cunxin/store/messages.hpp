@@ -55,10 +55,11 @@ struct Message {
     std::optional<std::int64_t> assigned_user_id;
     bool anonymous = false;           ///< anonymous category (or a reply to one): sender hidden from all
     bool incomplete = false;          ///< incoming multipart with parts missing after the timeout
+    bool damaged = false;             ///< incoming decoded best-effort (`error` says why)
     bool unknown_sender = false;      ///< incoming from a number not in contacts
     std::string iccid;                ///< SIM that received it / sent (the first segment of) it
     MessageKind kind = MessageKind::Normal;
-    std::string error;                ///< failure reason (outgoing) / quarantine note
+    std::string error;                ///< failure reason (outgoing) / why an incoming one is damaged
     std::string created_by;           ///< actor that queued it ("system" for automatic ones)
     int segments = 0;                 ///< outgoing: number of segments
     std::optional<Seconds> scts;      ///< incoming: SMSC time stamp of the first part
@@ -217,6 +218,7 @@ struct NewIncoming {
     bool unknown_sender = false;
     bool anonymous = false;
     bool incomplete = false;
+    std::string damage;               ///< decoded best-effort: why ("invalid_utf16"…), kept as `error`
     std::string status = "new";       ///< TriageStatus name ("handled" for keywords/confirmations)
     std::vector<std::int64_t> part_ids;
 };
@@ -241,8 +243,10 @@ struct QuarantineEntry {
 };
 /// Stores a quarantined item.
 Result<std::int64_t> quarantine(Database& db, const QuarantineEntry& q);
-/// Newest first.
-Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit = 100);
+/// Newest first; `before_id` > 0: only older entries (a cursor).
+Result<std::vector<QuarantineEntry>> list_quarantine(Database& db, int limit = 100, std::int64_t before_id = 0);
+/// How many items are quarantined.
+Result<std::int64_t> count_quarantine(Database& db);
 
 /// Filter for list_messages; unset fields match everything. Newest first. A filter on the
 /// sender (`peer`, `contact_id`, `village`) never matches an anonymous message: the result is

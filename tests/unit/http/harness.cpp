@@ -79,6 +79,7 @@ http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRe
     t.tags = r.tags;
     t.mobiles = r.mobiles;
     t.contact_ids = r.contact_ids;
+    t.roles = r.roles;
     auto contacts = store::resolve_targets(db_, t);
     if (!contacts) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
     if (contacts->empty()) return cunxin::unexpected(http::CoreError{"invalid", "no recipients"});

@@ -17,7 +17,8 @@ HttpReply put(Appliance& a, const std::string& target, const Json& body) {
 }
 
 Json sim_of(Appliance& a, const std::string& iccid) {
-    for (const auto& s : a.get("/api/v1/modems").json().at("sims")) {
+    const auto all = a.get("/api/v1/modems").json();
+    for (const auto& s : all.at("sims")) {
         if (s.at("iccid") == iccid) return s;
     }
     return nullptr;
@@ -30,7 +31,9 @@ TEST_CASE("the SIM form's API shows the limits in force and a partial update kee
     a.start();
     const auto mods = a.get("/api/v1/modems").json();
     const std::string iccid = mods.at("items").at(0).at("iccid");
-    REQUIRE(wait_until([&] { return !sim_of(a, iccid).is_null(); }, 10s));
+    const bool known = wait_until([&] { return !sim_of(a, iccid).is_null(); }, 10s);
+    INFO(a.get("/api/v1/modems").body);
+    REQUIRE(known);
     auto s = sim_of(a, iccid);
     // Nothing set in the panel: the config file's limits (all 0 in these tests) are in force.
     CHECK(s.at("limit_per_hour").is_null());

@@ -90,6 +90,8 @@ http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRe
     c.created_at = now_s();
     c.status = r.scheduled_at ? store::CampaignStatus::Scheduled : store::CampaignStatus::Draft;
     c.scheduled_at = r.scheduled_at;
+    c.confirm_request = r.confirm_request;
+    c.remind_after = r.confirm_request ? r.remind_after_seconds : 0;
     std::vector<store::CampaignRecipient> rec;
     for (const auto& k : *contacts) {
         store::CampaignRecipient x;

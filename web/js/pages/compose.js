@@ -104,7 +104,7 @@ export default {
     let last = null;  // the last preview (for the confirmation step)
     const showTemplateCounter = () => {
       const p = plan(tpl.value);
-      counter.textContent = t('compose.template_counter', { chars: p.units });
+      counter.textContent = t('compose.template_counter', { chars: p.units, segments: p.segments });
     };
     const fetchPreview = async (quiet = true) => {
       const my = ++seq;
@@ -116,7 +116,7 @@ export default {
       clear(preview);
       // The counter measures what will be sent: the rendered texts, not the template.
       counter.textContent = r.recipients ? t('compose.longest', { units: r.longest.units, segments: r.longest.segments, total: r.estimate.segments })
-        : t('compose.template_counter', { chars: plan(tpl.value).units });
+        : t('compose.template_counter', { chars: plan(tpl.value).units, segments: plan(tpl.value).segments });
       preview.appendChild(h('p', { id: 'camp-estimate' }, t('compose.estimate_full', {
         recipients: r.recipients, segments: r.estimate.segments, cost: r.estimate.cost_yuan })));
       if (r.opted_out) preview.appendChild(h('p', { id: 'camp-skipped', class: 'muted' }, t('compose.skipped_opted_out', { n: r.opted_out })));

@@ -298,6 +298,21 @@ try {
   }
   const list = await api(page, 'GET', '/campaigns');
   check(list.j.items.length === 1, `only the confirmed broadcast exists (${list.j.items.length})`);
+
+  // ---- Item 5: when every SIM's monthly budget is spent, the campaign says why it waits,
+  // and goes on once a budget is raised.
+  const sims = (await api(page, 'GET', '/modems')).j.sims;
+  for (const x of sims) await api(page, 'PUT', `/sims/${x.iccid}`, { monthly_budget_fen: 1 });
+  const held = await api(page, 'POST', '/campaigns', { name: '预算测试', template: '{姓名}：预算测试。', targets: { villages: ['青山村'] },
+    start_now: true, confirm_count: 6 });
+  check(held.status === 201, `a broadcast is queued while budgets are spent (${held.status})`);
+  await page.goto(base + `/#/campaign/${held.j.id}`);
+  const why = await until('the waiting reason', async () => page.textContent('#camp-waiting').catch(() => ''), 20000, 500);
+  check(why.includes('预算已用完'), `the campaign says why it waits (${why})`);
+  await page.screenshot({ path: path.join(shots, 'send-13-waiting-budget-1366.png'), fullPage: true });
+  for (const x of sims) await api(page, 'PUT', `/sims/${x.iccid}`, { monthly_budget_fen: 0 });
+  await until('the held broadcast to finish', async () => (await page.getAttribute('.page.campaign', 'data-status').catch(() => '')) === 'done', 60000, 500);
+  check(true, 'raising the budget lets the held broadcast finish');
   check(problems.length === 0, `no CSP violation or page error ${problems.join(' | ')}`);
 } catch (e) {
   failures.push(String(e && e.stack || e));

@@ -32,6 +32,17 @@ function recipientRows(c, recipients) {
       : (r.reminded_at ? t('campaign.count.reminded') : '—')) : null]));
 }
 
+// Why queued messages wait, when no SIM can take them (budgets spent, no device ready).
+function waiting(c, modems) {
+  const p = c.progress;
+  if (c.status !== 'running' || !(p.queued > 0) || !modems) return null;
+  const ready = modems.items.filter((m) => m.ready);
+  if (!ready.length) return h('p', { class: 'error', id: 'camp-waiting' }, t('campaign.wait_no_modem'));
+  const spent = ready.filter((m) => m.sim && m.sim.budget && m.sim.budget.exhausted);
+  if (spent.length === ready.length) return h('p', { class: 'error', id: 'camp-waiting' }, t('campaign.wait_budget'));
+  return null;
+}
+
 // Live progress moves the counters; the recipient rows follow (one reload at most every 2 s),
 // so a row never says 排队中 while the counters say 已送达.
 let rowsTimer = null;
@@ -55,8 +66,9 @@ export default {
   tick: true,
   async load(route, opts = {}) {
     const bg = { background: opts.background };
-    const [c, r] = await Promise.all([api('GET', `/campaigns/${route.arg}`, undefined, bg), api('GET', `/campaigns/${route.arg}/recipients`, undefined, bg)]);
-    return { c, recipients: r.items };
+    const [c, r, m] = await Promise.all([api('GET', `/campaigns/${route.arg}`, undefined, bg), api('GET', `/campaigns/${route.arg}/recipients`, undefined, bg),
+      api('GET', '/modems', undefined, { ...bg, quiet: true }).catch(() => null)]);
+    return { c, recipients: r.items, modems: m };
   },
   // Progress events for this campaign update the bar, the counts, the ETA and the recipient
   // rows in place; a change of state (done, cancelled) or any other event reloads the page.
@@ -76,7 +88,7 @@ export default {
     refreshRows(page);
     return false;
   },
-  render({ c, recipients }) {
+  render({ c, recipients, modems }) {
     const p = c.progress;
     const act = (verb) => h('button', { id: `camp-${verb}`, onclick: async () => {
       if (verb === 'cancel' && !confirm(t('campaign.confirm_cancel'))) return;
@@ -106,6 +118,7 @@ export default {
         h('ul', { class: 'counts' }, keys.map((k) =>
           h('li', { id: `count-${k}` }, [h('span', null, t(`campaign.count.${k}`)), h('strong', { dataset: { count: k } }, String(p[k]))]))),
         p.uncertain ? h('p', { class: 'warn', id: 'camp-uncertain-help' }, t('campaign.uncertain_help')) : null,
+        waiting(c, modems),
         h('p', null, `${t('campaign.response_rate')}: ${rate}%`),
         h('p', { class: 'template' }, c.template),
         h('div', { class: 'actions' }, actions),

@@ -268,10 +268,13 @@ void Inbox::route(store::NewIncoming& m) {
                     last_error_ = r.error().detail;
             }
         }
-        auto rec = store::latest_campaign_for(db_, m.peer, since);
-        if (rec && rec->has_value()) {
-            if (auto r = store::mark_recipient_reply(db_, (*rec)->campaign_id, m.peer, false, now); !r)
-                last_error_ = r.error().detail;
+        // Anything else is a reply to the newest broadcast this number got (response rates).
+        if (!confirmed) {
+            auto rec = store::latest_campaign_for(db_, m.peer, since);
+            if (rec && rec->has_value()) {
+                if (auto r = store::mark_recipient_reply(db_, (*rec)->campaign_id, m.peer, false, now); !r)
+                    last_error_ = r.error().detail;
+            }
         }
         if (!confirmed) {
             auto items = store::list_menu(db_);

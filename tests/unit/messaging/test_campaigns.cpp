@@ -219,7 +219,8 @@ TEST_CASE("a 1 answers an open confirmation request even after a later broadcast
     CHECK(in[0].status == "handled");
     CHECK(c.campaigns->progress(*first)->confirmed == 1);
     CHECK(c.campaigns->progress(*second)->confirmed == 0);
-    CHECK(c.campaigns->progress(*second)->replied == 1);
+    CHECK(c.campaigns->progress(*first)->replied == 1);
+    CHECK(c.campaigns->progress(*second)->replied == 0);  // the 1 answered the first one
     // A second "1" is still no policy question.
     REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000001", "1", 13)));
     in = store::list_messages(*c.db, q)->items;

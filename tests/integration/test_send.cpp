@@ -85,3 +85,37 @@ TEST_CASE("a SIM at its monthly budget hands its sticky contact's messages to an
     CHECK(via != used);
     CHECK(a.stop() == 0);
 }
+
+TEST_CASE("a reply 1 to a confirmation request is counted on the campaign, never filed as policy question 01") {
+    Appliance a({.modems = 2});
+    a.start();
+    for (int i = 0; i < 2; ++i) {
+        auto c = a.post("/api/v1/contacts", {{"name", "村干部" + std::to_string(i)}, {"mobile", mobile(200 + i)}, {"village", "东村"}});
+        REQUIRE(c.status == 201);
+    }
+    auto created = a.post("/api/v1/campaigns", {{"name", "明早开会"}, {"template", "{姓名}：明早九点开会。"},
+                                                {"targets", {{"villages", {"东村"}}}}, {"start_now", true},
+                                                {"confirm_request", true}, {"remind_after_hours", 2}});
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    const auto id = std::to_string(created.json().at("id").get<std::int64_t>());
+    REQUIRE(wait_until([&] {
+        const auto p = a.get("/api/v1/campaigns/" + id).json().at("progress");
+        return p.at("sent").get<int>() + p.at("delivered").get<int>() == 2;
+    }, 60s));
+    cunxin::modemsim::Incoming in;
+    in.modem = 0;
+    in.from = mobile(200);
+    in.text = "1";
+    a.sim().inject(in);
+    REQUIRE(wait_until([&] { return a.get("/api/v1/campaigns/" + id).json().at("progress").at("confirmed") == 1; }, 30s));
+    const auto got = a.all_messages("in");
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].at("category").is_null());  // not 01 政策咨询
+    CHECK(got[0].at("status") == "handled");
+    const auto rs = a.get("/api/v1/campaigns/" + id + "/recipients").json().at("items");
+    int confirmed = 0;
+    for (const auto& r : rs) confirmed += r.at("confirmed_at").is_null() ? 0 : 1;
+    CHECK(confirmed == 1);
+    CHECK(a.stop() == 0);
+}

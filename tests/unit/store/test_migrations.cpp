@@ -14,6 +14,8 @@ using namespace cunxin::store;
 namespace {
 
 constexpr Seconds kT0 = 1'760'000'000;
+/// The migration that adds saved templates and nullable SIM limits (m005_templates_sim_limits).
+constexpr int kTemplatesMigration = 5;
 
 /// Fills a database with data using only what exists at `version` (every version >= 1 has
 /// contacts, messages and SIMs; 0 is an empty file).
@@ -71,7 +73,7 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
             CHECK(db->schema_version() == from);
             fill(*db, from);
         }
-        if (from >= 1 && from < 5) {
+        if (from >= 1 && from < kTemplatesMigration) {
             // SIM rows as versions 1-4 wrote them: 0/0/0 was "never set", anything else an override.
             sqlite3* raw = nullptr;
             REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
@@ -85,8 +87,8 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
         auto db = Database::open(path);
         REQUIRE(db);
         CHECK(db->schema_version() == Database::latest_version());
-        if (from >= 1 && from < 5) {
-            // Migration 5: never-set limits become "the configured default" (null), set ones stay.
+        if (from >= 1 && from < kTemplatesMigration) {
+            // Never-set limits become "the configured default" (null), set ones stay.
             auto unset = get_sim(*db, "8986000000000000001");
             REQUIRE(unset);
             REQUIRE(unset->has_value());
@@ -97,7 +99,7 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
             CHECK((*set)->limit_per_hour == std::optional<int>(150));
             CHECK((*set)->limit_per_minute == std::optional<int>(0));
         }
-        // Saved templates (migration 5): seeded, and usable whatever the starting version.
+        // Saved templates: seeded, and usable whatever the starting version.
         auto tpls = list_templates(*db);
         REQUIRE(tpls);
         CHECK(tpls->size() >= 2);

@@ -33,6 +33,9 @@
 #include "core_api.hpp"
 #include "paths.hpp"
 #include "systemd_notify.hpp"
+#ifdef CUNXIN_FAULT_HOOKS
+#include "fault_hooks.hpp"
+#endif
 
 namespace cunxin::app {
 namespace {
@@ -271,8 +274,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         watchdog.emplace(io, std::chrono::duration_cast<std::chrono::milliseconds>(*period),
                          [&notifier] { notifier.watchdog(); });
     }
-    // Test hook (fault injection, tests/unit/board/daemon_watchdog.cpp): the core loop really
-    // blocks after CUNXIN_FAULT_HANG_CORE_AFTER_MS; the package never sets it.
+#ifdef CUNXIN_FAULT_HOOKS
+    // Test daemon only (cunxin-fault-test, tests/unit/board/daemon_watchdog.cpp): the core loop
+    // really blocks after CUNXIN_FAULT_HANG_CORE_AFTER_MS. The `cunxin` binary has no such hook.
     asio::steady_timer fault_hang(io);
     if (const auto after = parse_fault_hang_after(std::getenv("CUNXIN_FAULT_HANG_CORE_AFTER_MS"))) {
         log::warn("app", "fault injection: the core loop will hang in " + std::to_string(after->count()) +
@@ -284,6 +288,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
             hang_forever();
         });
     }
+#endif
     // SD-card wear: every wal_checkpoint_s (10 minutes) with nothing on air, fold the WAL into
     // the database file and truncate it (board/README.md, "SD-card care").
     Ticker checkpoint(io, std::chrono::seconds(config.wal_checkpoint_s), [&] {
@@ -310,7 +315,6 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         progress.cancel();
         status.cancel();
         if (watchdog) watchdog->cancel();
-        fault_hang.cancel();
         checkpoint.cancel();
         pool.stop();
         // Give in-flight commands a moment to finish, then leave the loop.

@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 #include <utility>
 
 namespace cunxin::app {
@@ -37,18 +36,6 @@ std::optional<std::chrono::microseconds> parse_watchdog_env(const char* usec, co
         if (target != static_cast<unsigned long long>(own_pid)) return std::nullopt;
     }
     return std::chrono::microseconds(static_cast<long long>(value));
-}
-
-std::optional<std::chrono::milliseconds> parse_fault_hang_after(const char* value) {
-    if (value == nullptr) return std::nullopt;
-    unsigned long long ms = 0;
-    // At most a day: a larger value is a typo, not a test.
-    if (!parse_u64(value, ms) || ms > 86'400'000ULL) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<long long>(ms));
-}
-
-void hang_forever() {
-    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
 }
 
 SystemdNotifier SystemdNotifier::from_env() {

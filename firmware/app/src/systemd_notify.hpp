@@ -57,13 +57,4 @@ private:
 std::optional<std::chrono::microseconds> parse_watchdog_env(const char* usec, const char* pid,
                                                             long own_pid);
 
-/// Test hook, fault injection: the value of CUNXIN_FAULT_HANG_CORE_AFTER_MS (milliseconds, a
-/// decimal integer >= 0); nullopt when unset or malformed. With it set, the daemon's core loop
-/// blocks for good that long after start-up, so a test sees systemd's watchdog act on a real
-/// hang. Nothing in the package sets it: harmless in production.
-std::optional<std::chrono::milliseconds> parse_fault_hang_after(const char* value);
-
-/// Blocks the calling thread for good (the fault-injection hang); only a signal ends it.
-[[noreturn]] void hang_forever();
-
 }  // namespace cunxin::app

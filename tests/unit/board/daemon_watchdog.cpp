@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plays systemd for `cunxin run`: a notify socket, WATCHDOG_USEC, the keep-alives, and the
-// restart of a daemon whose core event loop really hangs (the test hook
-// CUNXIN_FAULT_HANG_CORE_AFTER_MS blocks it) while its HTTP threads still answer.
+// restart of a daemon whose core event loop really hangs while its HTTP threads still answer.
+// The hang comes from the test daemon cunxin-fault-test (the same sources as cunxin, plus the
+// hook CUNXIN_FAULT_HANG_CORE_AFTER_MS); the restart runs the production cunxin, which has no
+// such hook (checked here too).
 // Exit 0 pass, 1 fail, 77 skipped (binary without `run` or without the notifier).
 // Cross builds pass the emulator first (qemu-aarch64-static ...): every run of the daemon goes
 // through it, so no binfmt_misc registration is needed.
-// usage: daemon_watchdog CUNXIN_BINARY
+// usage: daemon_watchdog [EMULATOR [OPTIONS]] CUNXIN_FAULT_TEST_BINARY CUNXIN_BINARY
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -225,6 +227,13 @@ std::string create_token(const std::string& binary, const fs::path& dir) {
     return token;
 }
 
+/// The daemon log from byte `offset` on.
+std::string log_since(const fs::path& dir, std::uintmax_t offset) {
+    std::ifstream in(dir / "daemon.log");
+    in.seekg(static_cast<std::streamoff>(offset));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 std::string tail_log(const fs::path& dir) {
     std::ifstream in(dir / "daemon.log");
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -234,22 +243,31 @@ std::string tail_log(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: daemon_watchdog [EMULATOR [OPTIONS]] CUNXIN_BINARY\n");
+    if (argc < 3) {
+        std::fprintf(stderr,
+                     "usage: daemon_watchdog [EMULATOR [OPTIONS]] CUNXIN_FAULT_TEST_BINARY CUNXIN_BINARY\n");
         return 1;
     }
+    const std::string faulty = argv[argc - 2];
     const std::string binary = argv[argc - 1];
-    emulator.assign(argv + 1, argv + argc - 1);
+    emulator.assign(argv + 1, argv + argc - 2);
     {
+        auto image_of = [](const std::string& path) {
+            std::ifstream in(path, std::ios::binary);
+            return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        };
+        const std::string image = image_of(binary);
         // The notifier is linked in only once `cunxin run` uses it (static library).
-        std::ifstream in(binary, std::ios::binary);
-        const std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (image.find("WATCHDOG=1") == std::string::npos) {
             std::printf("cunxin does not use SystemdNotifier yet: skipped\n");
             return 77;
         }
-        if (image.find("CUNXIN_FAULT_HANG_CORE_AFTER_MS") == std::string::npos) {
-            std::printf("FAIL: cunxin lacks the fault hook CUNXIN_FAULT_HANG_CORE_AFTER_MS\n");
+        if (image_of(faulty).find("CUNXIN_FAULT_HANG_CORE_AFTER_MS") == std::string::npos) {
+            std::printf("FAIL: %s lacks the fault hook CUNXIN_FAULT_HANG_CORE_AFTER_MS\n", faulty.c_str());
+            return 1;
+        }
+        if (image.find("CUNXIN_FAULT_") != std::string::npos) {
+            std::printf("FAIL: the production %s reads a CUNXIN_FAULT_ variable\n", binary.c_str());
             return 1;
         }
     }
@@ -265,9 +283,10 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    // 1) Start with the fault hook armed: READY=1, then keep-alives at least every WatchdogSec.
+    // 1) Start the test daemon with the fault hook armed: READY=1, then keep-alives at least
+    //    every WatchdogSec.
     const auto started = Clock::now();
-    pid_t pid = start(binary, dir, sock.path, port, /*hang=*/true);
+    pid_t pid = start(faulty, dir, sock.path, port, /*hang=*/true);
     bool exited = false;
     if (!wait_ready(sock, pid, 60s, exited)) {
         const std::string log = tail_log(dir);
@@ -331,14 +350,22 @@ int main(int argc, char** argv) {
           "the hung daemon ends on SIGABRT");
     if (r != pid) stop(pid);
 
-    // 3) Restart (Restart=on-failure) on the same data directory, without the hook.
-    pid = start(binary, dir, sock.path, port);
+    // 3) Restart (Restart=on-failure) on the same data directory: the production binary, with
+    //    the fault variable set all the same. It must ignore it: the keep-alives below span the
+    //    moment (kHangAfterMs after start) the test daemon hung at.
+    const auto restarted = Clock::now();
+    const auto log_before_restart = fs::file_size(dir / "daemon.log");
+    pid = start(binary, dir, sock.path, port, /*hang=*/true);
     const bool again = wait_ready(sock, pid, 60s, exited);
     check(again, "READY=1 after the restart");
     if (again) {
         const int alive2 = count_keepalives(sock, 3 * kWatchdog, &gap);
         check(alive2 >= 3 && gap < kWatchdog, "keep-alives after the restart: " + std::to_string(alive2) +
                                                   ", longest silence " + ms(gap));
+        check(Clock::now() - restarted > std::chrono::milliseconds(kHangAfterMs) + 500ms,
+              "the production daemon kept its keep-alives past the hang time of the fault variable");
+        check(log_since(dir, log_before_restart).find("fault injection") == std::string::npos,
+              "the production daemon logged no fault injection");
         const int listed = http(port, "GET", "/api/v1/contacts", token, "", body);
         check(listed == 200 && body.find("13900139000") != std::string::npos,
               "data intact: the contact written before the hang is there (HTTP " + std::to_string(listed) + ")");

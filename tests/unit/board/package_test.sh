@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds the .deb with cpack from a build directory and inspects it with dpkg-deb:
-# binary, unit, udev rules, config (as a conffile), journald drop-in, docs, scripts.
+# binary, unit, udev rules, config (as a conffile), journald drop-in, docs, scripts; no test code
+# (simulator, fault hook) in it.
 # Then unpacks it into a throwaway root and checks the files (no dpkg database touched).
 # usage: package_test.sh BUILD_DIR        (exit 77 = skipped)
 set -euo pipefail
@@ -26,6 +27,10 @@ for path in ./usr/bin/cunxin ./lib/systemd/system/cunxin.service ./lib/udev/rule
             ./usr/share/doc/cunxin/README.md ./usr/share/man/man1/cunxin.1.gz; do
     if ! grep -q " $path\$" <<<"$contents"; then echo "FAIL: $path not in package"; fail=1; fi
 done
+# Test code stays out: no modem simulator, no test daemon (cunxin-fault-test), in any path.
+if grep -Eq 'modemsim|fault-test' <<<"$contents"; then
+    echo "FAIL: test programs in the package:"; grep -E 'modemsim|fault-test' <<<"$contents"; fail=1
+fi
 # Every file owned by root (not the builder's uid).
 if grep -v ' root/root ' <<<"$contents" | grep -q .; then
     echo "FAIL: files not owned by root/root:"; grep -v ' root/root ' <<<"$contents"; fail=1
@@ -62,6 +67,13 @@ if command -v file >/dev/null 2>&1; then
 fi
 cmp -s "$root/lib/udev/rules.d/60-cunxin-modems.rules" "$(dirname "$0")/../../../board/udev/60-cunxin-modems.rules" || {
     echo "FAIL: packaged udev rules differ from board/udev"; fail=1; }
+# The packaged (stripped) binary holds no simulator and no fault hook: their strings are absent
+# (no_test_code_test.sh checks the symbols of the unstripped build).
+for marker in clear_sent 'modemsim: control listens on loopback only' CUNXIN_FAULT_; do
+    if LC_ALL=C grep -aqF -- "$marker" "$root/usr/bin/cunxin"; then
+        echo "FAIL: /usr/bin/cunxin contains '$marker' (simulator or fault-injection code)"; fail=1
+    fi
+done
 # The packaged binary runs on this machine when it was built for it.
 if [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ]; then
     "$root/usr/bin/cunxin" --help >/dev/null 2>&1 || { echo "FAIL: packaged cunxin --help failed"; fail=1; }

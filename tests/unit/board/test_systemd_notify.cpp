@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "fault_hooks.hpp"
 #include "systemd_notify.hpp"
 
 using cunxin::app::parse_watchdog_env;
@@ -203,12 +204,12 @@ TEST_CASE("WATCHDOG_USEC / WATCHDOG_PID parsing") {
     }
 }
 
-TEST_CASE("fault-injection hook CUNXIN_FAULT_HANG_CORE_AFTER_MS: only a plain millisecond count arms it") {
+TEST_CASE("test-daemon fault hook CUNXIN_FAULT_HANG_CORE_AFTER_MS: only a plain millisecond count arms it") {
     using cunxin::app::parse_fault_hang_after;
     CHECK(parse_fault_hang_after("5000") == std::optional(std::chrono::milliseconds(5000)));
     CHECK(parse_fault_hang_after("0") == std::optional(std::chrono::milliseconds(0)));
     CHECK(parse_fault_hang_after("86400000") == std::optional(std::chrono::milliseconds(86400000)));
-    CHECK_FALSE(parse_fault_hang_after(nullptr));  // unset: production
+    CHECK_FALSE(parse_fault_hang_after(nullptr));  // unset
     CHECK_FALSE(parse_fault_hang_after(""));
     CHECK_FALSE(parse_fault_hang_after("5s"));
     CHECK_FALSE(parse_fault_hang_after("-1"));

@@ -79,6 +79,23 @@ function api(page, method, p, body) {
   }, { method, p, body });
 }
 
+// One JSON-lines request to the simulator's control port (127.0.0.1).
+function controlRequest(port, req) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    const done = (v) => { clearTimeout(timer); sock.destroy(); resolve(v); };
+    const timer = setTimeout(() => done(null), 5000);
+    sock.on('connect', () => sock.write(JSON.stringify(req) + '\n'));
+    sock.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) { try { done(JSON.parse(buf.slice(0, nl))); } catch (_) { done(null); } }
+    });
+    sock.on('error', () => done(null));
+  });
+}
+
 async function fits(page, what) {
   await page.waitForTimeout(200);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -197,10 +214,23 @@ try {
   check(await page.locator('#camp-recipients th', { hasText: '确认' }).count() === 1, 'recipient table has a confirmation column');
   await page.screenshot({ path: path.join(shots, 'send-03-campaign-1366.png'), fullPage: true });
 
-  // A confirmation arrives: the API files it as a confirmation (unit-tested in messaging);
-  // the page shows the count from the campaign's progress.
-  const camp = (await api(page, 'GET', campaignUrl.replace(/.*#\/campaign\//, '/campaigns/'))).j;
+  // A recipient answers "1" (through the simulator's control port, as a real SMS): the open
+  // page counts it as confirmed, and the inbox files it without a category (not 01 政策咨询).
+  const campPath = campaignUrl.replace(/.*#\/campaign\//, '/campaigns/');
+  const camp = (await api(page, 'GET', campPath)).j;
   check(camp.confirm_request === true && camp.progress.confirmed === 0, 'campaign stored as a confirmation request');
+  const who = (await api(page, 'GET', campPath + '/recipients')).j.items.find((r) => r.status === 'delivered' || r.status === 'sent');
+  const control = Number((output.match(/control port 127\.0\.0\.1:(\d+)/) || [])[1]);
+  check(control > 0 && !!who, `the demo's simulator control port (${control})`);
+  const injected = await controlRequest(control, { cmd: 'inject', modem: 0, from: who.mobile, text: '1' });
+  check(injected && injected.ok === true, 'a reply "1" arrives from a recipient');
+  await until('the confirmation on the open page', async () => (await page.textContent('#count-confirmed strong').catch(() => '')) === '1', 30000, 300);
+  check(true, 'the campaign page counts the reply 1 as 已确认 (1)');
+  const row = await page.textContent(`#camp-recipients tr[data-mobile="${who.mobile}"] .rcpt-confirmed`);
+  check(row === '已确认', `the recipient's row says 已确认 (${row})`);
+  const inbox = (await api(page, 'GET', '/messages?direction=in&peer=' + encodeURIComponent(who.mobile))).j.items;
+  check(inbox.length === 1 && inbox[0].category === null && inbox[0].status === 'handled', `the 1 is not filed as 01 政策咨询 (${JSON.stringify(inbox.map((m) => m.category))})`);
+  await page.screenshot({ path: path.join(shots, 'send-03b-confirmed-1366.png'), fullPage: true });
 
   // ---- Item 4: the SIM form on the modems page.
   await page.goto(base + '/#/modems');
@@ -288,10 +318,13 @@ try {
     await p2.goto(base + '/' + hash);
     await p2.waitForSelector('.page', { timeout: 15000 });
     if (hash === '#/modems') {
-      await p2.waitForSelector('.modem details summary', { timeout: 15000 });
-      await p2.locator('.modem details summary').first().click();
-      const v = await p2.locator('.modem form.sim-form input[name="limit_per_hour"]').first().inputValue();
+      await p2.waitForSelector('.modem form.sim-form', { state: 'attached', timeout: 20000 });
+      const v = await until('the phone SIM form', async () => {
+        const x = await p2.locator('.modem form.sim-form input[name="limit_per_hour"]').first().inputValue({ timeout: 2000 });
+        return x === '600' ? x : null;
+      }, 20000, 300).catch((e) => String(e));
       check(v === '600', `phone: the SIM form shows the limit in force (${v})`);
+      await p2.locator('.modem details summary').first().click().catch(() => {});
     }
     await fits(p2, hash);
     await p2.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });

@@ -136,6 +136,8 @@ try {
   check(/¥/.test(await page.textContent('#camp-estimate')), 'cost estimate shown before sending');
   await page.screenshot({ path: path.join(shots, '03-compose.png'), fullPage: true });
   await page.click('#camp-send');
+  await page.waitForSelector('#send-confirm[open]', { timeout: 10000 });  // the confirmation step
+  await page.click('#confirm-go');
   await page.waitForURL(/#\/campaign\/\d+/, { timeout: 15000 });
   // Live progress: `campaign` events move the bar in place (an attribute change on a bar
   // already in the page; a reload would replace the element instead).

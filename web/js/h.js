@@ -2,6 +2,8 @@
 // h(tag, attrs, children): DOM from plain data. Text is always set with textContent and
 // handlers with addEventListener: never innerHTML, so SMS text and names stay inert.
 
+import { t } from './i18n.js';
+
 export function h(tag, attrs, children) {
   const el = document.createElement(tag);
   if (attrs) {
@@ -51,9 +53,10 @@ export function fmtTime(sec) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+// "约 2 秒", "约 5 分钟", "约 1.5 小时" (units from the language catalogue).
 export function fmtDuration(sec) {
   if (sec === null || sec === undefined) return '';
-  if (sec < 60) return `${sec}s`;
-  if (sec < 3600) return `${Math.round(sec / 60)} min`;
-  return `${(sec / 3600).toFixed(1)} h`;
+  if (sec < 60) return t('time.seconds', { n: Math.max(1, Math.round(sec)) });
+  if (sec < 3600) return t('time.minutes', { n: Math.round(sec / 60) });
+  return t('time.hours', { n: Number((sec / 3600).toFixed(1)) });
 }

@@ -16,6 +16,7 @@ const PAGES = {
   compose: () => import('./pages/compose.js'),
   campaigns: () => import('./pages/campaigns.js'),
   campaign: () => import('./pages/campaign.js'),
+  templates: () => import('./pages/templates.js'),
   contacts: () => import('./pages/contacts.js'),
   modems: () => import('./pages/modems.js'),
   settings: () => import('./pages/settings.js'),

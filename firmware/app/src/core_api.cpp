@@ -59,6 +59,8 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
         m.queue = s.sending ? 1 : 0;
         m.sent_today = s.sent_today;
         m.limit_per_day = s.limits.per_day;
+        m.limit_per_minute = s.limits.per_minute;
+        m.limit_per_hour = s.limits.per_hour;
         if (s.storage) {
             m.storage = s.storage->mem;
             m.storage_used = s.storage->used;
@@ -115,6 +117,7 @@ http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::Campaign
     spec.targets.villages = request.villages;
     spec.targets.tags = request.tags;
     spec.targets.contact_ids = request.contact_ids;
+    spec.targets.roles = request.roles;
     for (const auto& raw : request.mobiles) {
         auto n = messaging::normalize_msisdn(raw);
         if (!n) return unexpected(core_error("invalid", raw + ": " + n.error().detail));
@@ -122,7 +125,7 @@ http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::Campaign
     }
     spec.send_at = request.scheduled_at;
     spec.confirm_request = request.confirm_request;
-    if (request.confirm_request) spec.remind_after = 24 * 3600;
+    if (request.confirm_request) spec.remind_after = request.remind_after_seconds;
     spec.created_by = request.actor;
     auto& campaigns = messaging_.campaigns();
     auto id = campaigns.create(spec);
@@ -184,18 +187,44 @@ void CoreApiImpl::ussd(const std::string& id, const std::string& code,
         asio::detached);
 }
 
+namespace {
+
+// The configured limits of a SIM: its ICCID's override in the config file, else the default.
+SimLimits configured_limits(const Config& config, const std::string& iccid) {
+    if (auto it = config.sims.find(iccid); it != config.sims.end() && it->second.limits) return *it->second.limits;
+    return config.sim_limits;
+}
+
+// Each limit set in the panel replaces the configured one; a limit never set keeps it (NULL in
+// the store), so saving one field never lifts the others (0 = no limit only when chosen).
+SimLimits in_force(const Config& config, const store::Sim& sim) {
+    SimLimits l = configured_limits(config, sim.iccid);
+    if (sim.limit_per_minute) l.per_minute = *sim.limit_per_minute;
+    if (sim.limit_per_hour) l.per_hour = *sim.limit_per_hour;
+    if (sim.limit_per_day) l.per_day = *sim.limit_per_day;
+    return l;
+}
+
+}  // namespace
+
 void CoreApiImpl::settings_changed() {
-    // Limits set in the panel (any non-zero field) override the config file's; a SIM whose
-    // limits were never set keeps the configured ones (the carriers' thresholds stay covered).
     auto sims = store::list_sims(db_);
     if (!sims) {
         log::error("core", "cannot read SIM settings: " + sims.error().detail);
         return;
     }
     for (const auto& sim : *sims) {
-        if (sim.limit_per_minute == 0 && sim.limit_per_hour == 0 && sim.limit_per_day == 0) continue;
-        pool_.set_sim_limits(sim.iccid, {sim.limit_per_minute, sim.limit_per_hour, sim.limit_per_day});
+        const auto l = in_force(config_, sim);
+        pool_.set_sim_limits(sim.iccid, {l.per_minute, l.per_hour, l.per_day});
     }
+}
+
+std::optional<http::SimLimitsInForce> CoreApiImpl::sim_limits(const std::string& iccid) {
+    auto sim = store::get_sim(db_, iccid);
+    if (!sim || !sim->has_value()) return std::nullopt;
+    const auto l = in_force(config_, **sim);
+    const auto d = configured_limits(config_, iccid);
+    return http::SimLimitsInForce{l.per_minute, l.per_hour, l.per_day, d.per_minute, d.per_hour, d.per_day};
 }
 
 void CoreApiImpl::tick() {

@@ -48,6 +48,7 @@ public:
     void ussd(const std::string& id, const std::string& code,
               std::function<void(http::CoreResult<std::string>)> done) override;
     void settings_changed() override;
+    std::optional<http::SimLimitsInForce> sim_limits(const std::string& iccid) override;
 
 private:
     asio::io_context& io_;

@@ -129,6 +129,7 @@ void register_users(Router& r);
 void register_reports(Router& r);
 void register_system(Router& r);
 void register_events(Router& r);
+void register_templates(Router& r);
 
 
 }  // namespace cunxin::http

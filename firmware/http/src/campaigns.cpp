@@ -2,8 +2,12 @@
 // Campaigns: preview with cost estimate, create/schedule, progress with ETA, recipients,
 // launch/pause/resume/cancel; and the segment counter.
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
+#include "cunxin/messaging/campaigns.hpp"
+#include "cunxin/messaging/clock.hpp"
 #include "cunxin/messaging/cost.hpp"
 #include "cunxin/messaging/csv.hpp"
 #include "cunxin/messaging/phone.hpp"
@@ -18,7 +22,7 @@ struct Targets {
     store::CampaignTargets t;
     bool empty() const {
         return t.group_ids.empty() && t.villages.empty() && t.tags.empty() && t.mobiles.empty() &&
-               t.contact_ids.empty();
+               t.contact_ids.empty() && t.roles.empty();
     }
 };
 
@@ -34,6 +38,8 @@ Result<Targets> read_targets(const json& body) {
     CX_CHECK(tags, string_list(*src, "tags", 1000));
     CX_CHECK(m, string_list(*src, "mobiles", 10000));
     CX_CHECK(c, id_list(*src, "contact_ids", 10000));
+    CX_CHECK(roles, string_list(*src, "roles", 50));
+    out.t.roles = roles;
     out.t.group_ids = g;
     out.t.villages = v;
     out.t.tags = tags;
@@ -46,10 +52,6 @@ Result<Targets> read_targets(const json& body) {
     return out;
 }
 
-std::chrono::year_month_day today() {
-    return std::chrono::year_month_day(
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8)));
-}
 
 json problems_json(const std::vector<messaging::TemplateProblem>& ps) {
     json out = json::array();
@@ -86,6 +88,41 @@ Result<json> campaign_detail(store::Database& db, const store::Campaign& c) {
     }
     out["eta_seconds"] = eta;
     return out;
+}
+
+// Broadcasts above this many recipients need the count typed back (setting
+// large_broadcast_threshold; 100 when unset).
+std::int64_t large_threshold(store::Database& db) {
+    auto v = store::get_setting(db, "large_broadcast_threshold");
+    if (v && v->has_value() && !(*v)->empty()) return std::atoll((*v)->c_str());
+    return 100;
+}
+
+// Per-SIM sent-today and daily limit, from the modem pool (empty without a core).
+std::vector<messaging::SimToday> sims_today(ServerImpl& srv) {
+    std::vector<messaging::SimToday> out;
+    if (!srv.hooks.core) return out;
+    CoreApi* core = srv.hooks.core;
+    auto mods = srv.call_core([core] { return core->modems(); });
+    if (!mods) return out;
+    for (const auto& m : *mods) {
+        if (!m.iccid.empty()) out.push_back(messaging::SimToday{m.iccid, m.sent_today, m.limit_per_day});
+    }
+    return out;
+}
+
+// The preview of a request body (template + targets): opted-out recipients are skipped and
+// neither counted nor charged; budgets and daily limits are checked per SIM.
+Result<messaging::CampaignPreview> preview_of(Ctx& ctx, store::Database& db, const std::string& tpl,
+                                              const Targets& targets, int max_rows) {
+    messaging::CampaignSpec spec;
+    spec.template_text = tpl;
+    spec.targets = targets.t;
+    messaging::SystemClock clock;
+    auto p = messaging::preview_campaign(db, clock, spec, static_cast<int>(price_fen(db)), max_rows);
+    if (!p) return fail(Errc::internal, "preview failed");
+    messaging::apply_daily_limits(*p, sims_today(ctx.srv));
+    return *p;
 }
 
 bool live(store::CampaignStatus s) {
@@ -149,46 +186,61 @@ void register_campaigns(Router& r) {
         CX_CHECK(targets, read_targets(body));
         const auto problems = messaging::validate_template(tpl);
         CX_CHECK(db, ctx.db());
-        std::vector<store::Contact> contacts;
+        messaging::CampaignPreview p;
         if (!targets.empty()) {
-            CX_TRY(list, store::resolve_targets(*db, targets.t), "resolve targets");
-            contacts = std::move(list);
+            CX_CHECK(got, preview_of(ctx, *db, tpl, targets, 200));
+            p = std::move(got);
         }
-        std::vector<std::string> texts;
         json samples = json::array();
-        int missing = 0;
-        const auto day = today();
-        for (const auto& c : contacts) {
-            messaging::TemplateFields f;
-            f.name = c.name;
-            f.village = c.village;
-            f.role = c.role;
-            f.party_join_date = messaging::parse_date(c.party_join_date);
-            f.date = day;
-            auto text = messaging::render_template(tpl, f);
-            if (!text) {
-                ++missing;
-                continue;
-            }
+        std::int64_t longest_units = 0;
+        for (const auto& rp : p.recipients) {
+            if (!rp.problem.empty()) continue;
+            const auto seg = sms::plan_segments(rp.text);
+            longest_units = std::max<std::int64_t>(longest_units, seg.units);
             if (samples.size() < 5) {
-                json s = {{"name", c.name}, {"mobile", c.mobile}, {"village", c.village}, {"text", *text}};
-                s.update(segment_json(*text));
+                json s = {{"name", rp.name}, {"mobile", rp.mobile}, {"village", rp.village}, {"text", rp.text}};
+                s.update(segment_json(rp.text));
                 samples.push_back(s);
             }
-            texts.push_back(std::move(*text));
+        }
+        json per_sim = json::array();
+        json warnings = json::array();
+        for (const auto& e : p.per_sim) {
+            json j = {{"iccid", e.iccid}, {"operator", e.operator_name}, {"recipients", e.recipients},
+                      {"segments", e.segments}, {"cost_fen", e.cost_fen}, {"cost_yuan", messaging::format_yuan(e.cost_fen)},
+                      {"within_budget", e.within_budget},
+                      {"budget_remaining_segments", e.budget_remaining_segments < 0 ? json(nullptr) : json(e.budget_remaining_segments)},
+                      {"budget_remaining_fen", e.budget_remaining_fen < 0 ? json(nullptr) : json(e.budget_remaining_fen)},
+                      {"daily_remaining", e.daily_remaining < 0 ? json(nullptr) : json(e.daily_remaining)},
+                      {"within_daily_limit", e.within_daily_limit}};
+            if (!e.within_budget) warnings.push_back({{"code", "budget"}, {"iccid", e.iccid}, {"operator", e.operator_name}});
+            if (!e.within_daily_limit) {
+                warnings.push_back({{"code", "daily_limit"}, {"iccid", e.iccid}, {"operator", e.operator_name},
+                                    {"remaining", e.daily_remaining}, {"segments", e.segments}});
+            }
+            per_sim.push_back(j);
         }
         const auto fen = price_fen(*db);
-        const auto est = messaging::estimate_campaign_texts(texts, fen);
-        return ok({{"recipients", contacts.size()},
-                   {"renderable", texts.size()},
-                   {"missing_values", missing},
+        const auto threshold = large_threshold(*db);
+        return ok({{"recipients", p.sendable},
+                   {"targeted", p.total_recipients},
+                   {"renderable", p.sendable},
+                   {"skipped", p.skipped},
+                   {"opted_out", p.opted_out},
+                   {"invalid", p.invalid},
+                   {"missing_values", p.missing_values},
                    {"problems", problems_json(problems)},
                    {"samples", samples},
                    {"template_segments", segment_json(tpl)},
+                   {"longest", {{"segments", p.max_segments}, {"units", longest_units}}},
+                   {"per_sim", per_sim},
+                   {"warnings", warnings},
+                   {"large_broadcast_threshold", threshold},
+                   {"needs_typed_confirmation", p.sendable > threshold},
                    {"estimate",
-                    {{"segments", est.segments}, {"cost_fen", est.cost_fen},
-                     {"cost_yuan", messaging::format_yuan(est.cost_fen)}, {"max_segments", est.max_segments},
-                     {"multipart_messages", est.multipart_messages}, {"price_fen_per_segment", fen}}}});
+                    {{"segments", p.total_segments}, {"cost_fen", p.total_cost_fen},
+                     {"cost_yuan", messaging::format_yuan(p.total_cost_fen)}, {"max_segments", p.max_segments},
+                     {"multipart_messages", p.multipart}, {"price_fen_per_segment", fen}}}});
     });
 
     r.post("/api/v1/campaigns", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
@@ -203,6 +255,20 @@ void register_campaigns(Router& r) {
         CX_CHECK(targets, read_targets(body));
         if (targets.empty()) return fail(Errc::missing_field, "choose at least one recipient");
         CX_CHECK(at, opt_int(body, "scheduled_at", 0, 4102444800LL));
+        {
+            // A large broadcast leaves only when the clerk typed its recipient count back.
+            CX_CHECK(db0, ctx.db());
+            CX_CHECK(pv, preview_of(ctx, *db0, tpl, targets, 0));
+            const auto threshold = large_threshold(*db0);
+            if (pv.sendable > threshold) {
+                CX_CHECK(typed, opt_int(body, "confirm_count", 0, 100000000));
+                if (!typed || *typed != pv.sendable) {
+                    return fail(Errc::conflict, "发送给 " + std::to_string(pv.sendable) + " 人，超过 " +
+                                                    std::to_string(threshold) + " 人：请输入收件人数 " +
+                                                    std::to_string(pv.sendable) + " 确认发送");
+                }
+            }
+        }
         CampaignRequest req;
         req.name = name;
         req.template_text = tpl;
@@ -211,9 +277,12 @@ void register_campaigns(Router& r) {
         req.tags = targets.t.tags;
         req.mobiles = targets.t.mobiles;
         req.contact_ids = targets.t.contact_ids;
+        req.roles = targets.t.roles;
         req.scheduled_at = at;
         req.start_now = body.value("start_now", false);
         req.confirm_request = body.value("confirm_request", false);
+        CX_CHECK(remind, opt_int(body, "remind_after_hours", 0, 24 * 30));
+        req.remind_after_seconds = remind ? *remind * 3600 : 24 * 3600;
         req.actor = ctx.who.name;
         CX_CHECK(id, core_call(ctx.srv, [req](CoreApi& c) { return c.create_campaign(req); }));
         ctx.srv.audit(ctx.who, "campaign.create", std::to_string(id), name, ctx.address());

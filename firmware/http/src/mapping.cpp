@@ -65,6 +65,7 @@ json campaign_json(const store::Campaign& c) {
             {"started_at", opt(c.started_at)},
             {"finished_at", opt(c.finished_at)},
             {"confirm_request", c.confirm_request},
+            {"remind_after", c.remind_after},
             {"targets", targets}};
 }
 
@@ -84,9 +85,9 @@ json sim_json(const store::Sim& s) {
             {"imsi", s.imsi},
             {"operator", s.operator_name},
             {"own_number", s.own_number},
-            {"limit_per_minute", s.limit_per_minute},
-            {"limit_per_hour", s.limit_per_hour},
-            {"limit_per_day", s.limit_per_day},
+            {"limit_per_minute", s.limit_per_minute ? json(*s.limit_per_minute) : json(nullptr)},
+            {"limit_per_hour", s.limit_per_hour ? json(*s.limit_per_hour) : json(nullptr)},
+            {"limit_per_day", s.limit_per_day ? json(*s.limit_per_day) : json(nullptr)},
             {"price_fen_per_segment", s.price_fen_per_segment},
             {"monthly_budget_segments", s.monthly_budget_segments},
             {"monthly_budget_fen", s.monthly_budget_fen},

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Modems and SIMs: status, limits and price, restart, USSD.
 
+#include <map>
+
+#include "cunxin/messaging/budget.hpp"
 #include "mapping.hpp"
 
 namespace cunxin::http {
@@ -22,6 +25,8 @@ json modem_json(const ModemInfo& m) {
             {"queue", m.queue},
             {"sent_today", m.sent_today},
             {"limit_per_day", m.limit_per_day},
+            {"limit_per_minute", m.limit_per_minute},
+            {"limit_per_hour", m.limit_per_hour},
             {"storage", m.storage_total > 0 ? json{{"mem", m.storage}, {"used", m.storage_used}, {"total", m.storage_total}}
                                             : json(nullptr)},
             {"error", m.last_error}};
@@ -30,6 +35,64 @@ json modem_json(const ModemInfo& m) {
 namespace {
 
 bool valid_modem_id(const std::string& s) { return !s.empty() && s.size() <= 64; }
+
+// The limits in force for every SIM (one call to the core); a SIM the core cannot tell gets null.
+std::map<std::string, SimLimitsInForce> limits_in_force(ServerImpl& srv, const std::vector<store::Sim>& sims) {
+    std::map<std::string, SimLimitsInForce> out;
+    if (!srv.hooks.core) return out;
+    CoreApi* core = srv.hooks.core;
+    std::vector<std::string> ids;
+    for (const auto& s : sims) ids.push_back(s.iccid);
+    auto r = srv.call_core([core, ids] {
+        std::map<std::string, SimLimitsInForce> m;
+        for (const auto& id : ids) {
+            if (auto l = core->sim_limits(id)) m[id] = *l;
+        }
+        return m;
+    });
+    if (r) out = std::move(*r);
+    return out;
+}
+
+// A SIM with its settings, the limits in force and its budget this month.
+json sim_full_json(store::Database& db, const store::Sim& s, const std::map<std::string, SimLimitsInForce>& force) {
+    json j = sim_json(s);
+    if (auto it = force.find(s.iccid); it != force.end()) {
+        const auto& l = it->second;
+        j["limits_in_force"] = {{"per_minute", l.per_minute}, {"per_hour", l.per_hour}, {"per_day", l.per_day}};
+        j["limits_default"] = {{"per_minute", l.default_per_minute}, {"per_hour", l.default_per_hour},
+                               {"per_day", l.default_per_day}};
+    } else {
+        j["limits_in_force"] = nullptr;
+        j["limits_default"] = nullptr;
+    }
+    messaging::SystemClock clock;
+    if (auto b = messaging::check_sim_budget(db, clock, s.iccid, 1)) {
+        j["budget"] = {{"used_segments", b->used_segments},
+                       {"remaining_segments", b->segments.unlimited ? json(nullptr) : json(b->segments.remaining)},
+                       {"remaining_fen", b->fen.unlimited ? json(nullptr) : json(b->fen.remaining)},
+                       {"exhausted", !b->within}};
+    }
+    return j;
+}
+
+// One limit field of PUT /sims: absent keeps it, null returns to the configured default,
+// a positive number sets it, 0 (no limit) only with "no_limit_confirmed": true.
+Result<void> limit_field(const json& body, const char* key, int hi, std::optional<int>& target) {
+    auto it = body.find(key);
+    if (it == body.end()) return {};
+    if (it->is_null()) {
+        target.reset();
+        return {};
+    }
+    CX_CHECK(v, opt_int(body, key, 0, hi));
+    if (*v == 0 && !body.value("no_limit_confirmed", false)) {
+        return fail(Errc::invalid_field, std::string(key) +
+                                             ": 0 表示不限，会取消运营商防封保护；确需不限请同时提交 no_limit_confirmed: true");
+    }
+    target = static_cast<int>(*v);
+    return {};
+}
 
 }  // namespace
 
@@ -57,10 +120,17 @@ void register_modems(Router& r) {
             }
         }
         json jsims = json::array();
-        for (const auto& s : sims) jsims.push_back(sim_json(s));
+        const auto force = limits_in_force(ctx.srv, sims);
+        for (const auto& s : sims) jsims.push_back(sim_full_json(*db, s, force));
+        for (auto& j : items) {
+            for (const auto& s : sims) {
+                if (j.value("iccid", "") == s.iccid && j.contains("sim")) j["sim"] = sim_full_json(*db, s, force);
+            }
+        }
         return ok({{"items", items}, {"sims", jsims}, {"ready", modems_ready(ctx.srv)}});
     });
 
+    // Partial update: a field not given keeps its value (see limit_field for the limits).
     r.put(R"(/api/v1/sims/(\d{6,22}))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         const std::string iccid = ctx.req.matches[1];
         CX_CHECK(body, ctx.body());
@@ -68,15 +138,12 @@ void register_modems(Router& r) {
         CX_TRY(found, store::get_sim(*db, iccid), "get sim");
         if (!found) return fail(Errc::not_found, "no such SIM");
         store::Sim s = *found;
-        CX_CHECK(pm, opt_int(body, "limit_per_minute", 0, 1000));
-        CX_CHECK(ph, opt_int(body, "limit_per_hour", 0, 100000));
-        CX_CHECK(pd, opt_int(body, "limit_per_day", 0, 1000000));
+        CX_CHECK_VOID(limit_field(body, "limit_per_minute", 1000, s.limit_per_minute));
+        CX_CHECK_VOID(limit_field(body, "limit_per_hour", 100000, s.limit_per_hour));
+        CX_CHECK_VOID(limit_field(body, "limit_per_day", 1000000, s.limit_per_day));
         CX_CHECK(price, opt_int(body, "price_fen_per_segment", 0, 10000));
         CX_CHECK(bs, opt_int(body, "monthly_budget_segments", 0, 100000000));
         CX_CHECK(bf, opt_int(body, "monthly_budget_fen", 0, 10000000000LL));
-        if (pm) s.limit_per_minute = static_cast<int>(*pm);
-        if (ph) s.limit_per_hour = static_cast<int>(*ph);
-        if (pd) s.limit_per_day = static_cast<int>(*pd);
         if (price) s.price_fen_per_segment = static_cast<int>(*price);
         if (bs) s.monthly_budget_segments = static_cast<int>(*bs);
         if (bf) s.monthly_budget_fen = *bf;
@@ -87,7 +154,8 @@ void register_modems(Router& r) {
             return res;
         }));
         ctx.srv.audit(ctx.who, "sim.update", iccid, body.dump(), ctx.address());
-        return ok(sim_json(s));
+        const auto force = limits_in_force(ctx.srv, {s});
+        return ok(sim_full_json(*db, s, force));
     });
 
     r.post(R"(/api/v1/modems/([A-Za-z0-9:._-]{1,64})/restart)", Need::admin, [](Ctx& ctx) -> Result<Reply> {

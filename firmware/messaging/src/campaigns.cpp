@@ -88,6 +88,25 @@ Campaigns::Campaigns(store::Database& db, Clock& clock, Outbox& outbox, int defa
     : db_(db), clock_(clock), outbox_(outbox), default_price_fen_(default_price_fen) {}
 
 Result<CampaignPreview> Campaigns::preview(const CampaignSpec& spec, int max_rows) {
+    return preview_campaign(db_, clock_, spec, default_price_fen_, max_rows);
+}
+
+void apply_daily_limits(CampaignPreview& preview, const std::vector<SimToday>& sims) {
+    for (auto& e : preview.per_sim) {
+        for (const auto& s : sims) {
+            if (s.iccid != e.iccid || s.limit_per_day <= 0) continue;
+            e.daily_remaining = std::max(0, s.limit_per_day - s.sent_today);
+            e.within_daily_limit = e.segments <= e.daily_remaining;
+            if (!e.within_daily_limit) {
+                preview.warnings.push_back("daily_limit: SIM " + e.iccid + " has " +
+                                           std::to_string(e.daily_remaining) + " segments left today");
+            }
+        }
+    }
+}
+
+Result<CampaignPreview> preview_campaign(store::Database& db_, const Clock& clock_, const CampaignSpec& spec,
+                                         int default_price_fen_, int max_rows) {
     CampaignPreview p;
     for (const auto& problem : validate_template(spec.template_text)) {
         p.warnings.push_back(std::string("template: ") + to_string(problem.code) +
@@ -110,14 +129,19 @@ Result<CampaignPreview> Campaigns::preview(const CampaignSpec& spec, int max_row
         if (!out) return cunxin::unexpected(store_error(out.error()));
         if (!number) {
             r.problem = "invalid number";
+            ++p.invalid;
         } else if (*out) {
             r.problem = "opted_out";
+            ++p.opted_out;
         } else if (auto text = render_for(spec.template_text, c.name, c.village, c.role, c.party_join_date, today);
                    !text) {
             r.problem = text.error();
+            ++p.missing_values;
         } else {
             r.text = *text;
             r.segments = sms::plan_segments(r.text).segments;
+            p.max_segments = std::max(p.max_segments, r.segments);
+            if (r.segments > 1) ++p.multipart;
             // The SIM expected to send: one of the recipient's operator, else the first one.
             const Carrier carrier = carrier_of(*number);
             const store::Sim* chosen = sims->empty() ? nullptr : &sims->front();
@@ -147,6 +171,7 @@ Result<CampaignPreview> Campaigns::preview(const CampaignSpec& spec, int max_row
             if (!b) return cunxin::unexpected(b.error());
             e.within_budget = b->within;
             if (!b->segments.unlimited) e.budget_remaining_segments = b->segments.remaining;
+            if (!b->fen.unlimited) e.budget_remaining_fen = b->fen.remaining;
             if (!b->within) {
                 const auto over = std::max(b->segments.over_by, b->fen.over_by);
                 p.warnings.push_back("budget: SIM " + iccid + " would exceed its monthly budget by " +

@@ -49,6 +49,10 @@ AnniversaryJob::AnniversaryJob(store::Database& db, Clock& clock, Outbox& outbox
     : db_(db), clock_(clock), outbox_(outbox) {}
 
 Result<std::vector<GreetingPreview>> AnniversaryJob::plan_for(chr::year_month_day day) {
+    return plan_greetings(db_, day);
+}
+
+Result<std::vector<GreetingPreview>> plan_greetings(store::Database& db_, chr::year_month_day day) {
     // Candidates: joined on this month-day; on Feb 28 of a common year also Feb 29 joiners.
     std::vector<store::Contact> candidates;
     auto add = [&](const std::string& md) -> Result<void> {

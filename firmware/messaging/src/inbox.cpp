@@ -279,14 +279,29 @@ void Inbox::route(store::NewIncoming& m) {
         const MenuItem* item = cls.code ? find_item(menu, *cls.code) : nullptr;
         const bool anonymous = item != nullptr && item->anonymous;
         bool confirmed = false;
-        auto rec = anonymous ? store::Result<std::optional<store::CampaignRecipient>>(std::nullopt)
-                             : store::latest_campaign_for(db_, m.peer, now - options_.campaign_reply_window.count());
-        if (rec && rec->has_value()) {
-            auto c = store::get_campaign(db_, (*rec)->campaign_id);
-            confirmed = c && c->confirm_request && is_confirmation(m.text);
-            if (auto r = store::mark_recipient_reply(db_, (*rec)->campaign_id, m.peer, confirmed, now); !r)
-                last_error_ = r.error().detail;
-            if (confirmed) m.status = "handled";
+        const auto since = now - options_.campaign_reply_window.count();
+        if (!anonymous) {
+            // A "1" (收到, 确认…) answers the newest confirmation request still open for this number,
+            // even when a later broadcast without one went to it: it is never a reply-menu "01".
+            if (!m.incomplete && is_confirmation(m.text)) {
+                auto open = store::open_confirmation_for(db_, m.peer, since);
+                if (!open) {
+                    last_error_ = open.error().detail;
+                } else if (open->has_value()) {
+                    confirmed = true;
+                    m.status = "handled";
+                    if (auto r = store::mark_recipient_reply(db_, (*open)->campaign_id, m.peer, true, now); !r)
+                        last_error_ = r.error().detail;
+                }
+            }
+            // Anything else is a reply to the newest broadcast this number got (response rates).
+            if (!confirmed) {
+                auto rec = store::latest_campaign_for(db_, m.peer, since);
+                if (rec && rec->has_value()) {
+                    if (auto r = store::mark_recipient_reply(db_, (*rec)->campaign_id, m.peer, false, now); !r)
+                        last_error_ = r.error().detail;
+                }
+            }
         }
         if (!confirmed && cls.code) {
             m.category = cls.code;

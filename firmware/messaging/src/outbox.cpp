@@ -180,6 +180,15 @@ bool Outbox::budget_allows(const modem::SimIdentity& sim) {
     return b->within;
 }
 
+bool Outbox::budget_allows_cached(const std::string& iccid, std::int64_t now) {
+    auto it = budget_cache_.find(iccid);
+    if (it != budget_cache_.end() && now - it->second.first < 2) return it->second.second;
+    auto b = check_sim_budget(db_, clock_, iccid, 1);
+    const bool ok = b ? b->within : true;  // unreadable: do not take its work away
+    budget_cache_[iccid] = {now, ok};
+    return ok;
+}
+
 std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdentity& sim,
                                                            std::span<const modem::SimIdentity> ready) {
     if (sim.iccid.empty()) return std::nullopt;
@@ -191,9 +200,17 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
         return std::nullopt;
     }
     if (due->empty() || !budget_allows(sim)) return std::nullopt;
+    // SIMs that can take work: ready and within their monthly budget. A SIM at its budget (or
+    // at its rate limit: the pool leaves it out of `ready`) keeps no recipient and no message:
+    // its sticky contacts and the rest of its messages go to another SIM instead of waiting.
+    std::vector<modem::SimIdentity> usable_list;
+    for (const auto& s : ready) {
+        if (s.iccid == sim.iccid || budget_allows_cached(s.iccid, now)) usable_list.push_back(s);
+    }
+    const std::span<const modem::SimIdentity> usable(usable_list);
     const Carrier mine = carrier_from_operator(sim.operator_name);
     const bool others_ready =
-        std::any_of(ready.begin(), ready.end(), [&](const auto& s) { return s.iccid != sim.iccid; });
+        std::any_of(usable.begin(), usable.end(), [&](const auto& s) { return s.iccid != sim.iccid; });
     const store::DueSegment* fallback = nullptr;
     for (const auto& d : *due) {
         const auto& seg = d.segment;
@@ -206,11 +223,11 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
         // Parts of one message go through one SIM (the recipient joins them by sender).
         std::string message_iccid = d.message_iccid;
         if (auto it = message_sim_.find(seg.message_id); it != message_sim_.end()) message_iccid = it->second;
-        if (!message_iccid.empty() && message_iccid != sim.iccid && in_ready(ready, message_iccid)) continue;
+        if (!message_iccid.empty() && message_iccid != sim.iccid && in_ready(usable, message_iccid)) continue;
         const bool message_here = message_iccid == sim.iccid;
         if (!message_here) {
             // Sticky: a recipient keeps hearing from the same number while that SIM can send.
-            if (!d.sticky_iccid.empty() && in_ready(ready, d.sticky_iccid)) {
+            if (!d.sticky_iccid.empty() && in_ready(usable, d.sticky_iccid)) {
                 if (d.sticky_iccid != sim.iccid) continue;
             } else {
                 // After a temporary failure, prefer another SIM.
@@ -218,7 +235,7 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
                 // Prefer a SIM of the recipient's operator when one is ready.
                 const Carrier theirs = carrier_of(seg.recipient);
                 if (theirs != Carrier::Unknown && mine != theirs) {
-                    const bool better = std::any_of(ready.begin(), ready.end(), [&](const auto& s) {
+                    const bool better = std::any_of(usable.begin(), usable.end(), [&](const auto& s) {
                         return s.iccid != sim.iccid && s.iccid != seg.avoid_iccid &&
                                carrier_from_operator(s.operator_name) == theirs;
                     });

@@ -103,6 +103,11 @@ Result<std::vector<Contact>> resolve_targets(Database& db, const CampaignTargets
             s.args(tag);
             collect(s, by_mobile);
         }
+        for (const auto& role : t.roles) {
+            auto s = i.prepare(sel + (role == "党员" ? "WHERE c.role = ?1 OR c.party_join_date <> ''" : "WHERE c.role = ?1"));
+            s.args(role);
+            collect(s, by_mobile);
+        }
         for (auto id : t.contact_ids) {
             auto s = i.prepare(sel + "WHERE c.id = ?");
             s.args(id);
@@ -274,6 +279,39 @@ Result<std::optional<CampaignRecipient>> latest_campaign_for(Database& db, const
                                    "LEFT JOIN messages m ON m.id = r.message_id "
                                    "WHERE r.mobile=? AND r.message_id IS NOT NULL AND c.started_at >= ? "
                                    "ORDER BY c.started_at DESC, c.id DESC LIMIT 1");
+        s.args(mobile, since);
+        if (!s.step()) return std::nullopt;
+        return read_recipient(s);
+    });
+}
+
+Result<std::vector<RoleCount>> role_counts(Database& db) {
+    return guard([&] {
+        std::vector<RoleCount> out;
+        for (const char* r : {"村支书", "村主任", "村委委员"}) out.push_back(RoleCount{r, 0});
+        auto s = db.impl().prepare("SELECT role, count(*) FROM contacts WHERE role <> '' GROUP BY role ORDER BY role");
+        while (s.step()) {
+            const std::string role = s.str(0);
+            if (role == "党员") continue;
+            auto it = std::find_if(out.begin(), out.end(), [&](const RoleCount& x) { return x.role == role; });
+            if (it != out.end()) it->contacts = s.i32(1);
+            else out.push_back(RoleCount{role, s.i32(1)});
+        }
+        auto m = db.impl().prepare("SELECT count(*) FROM contacts WHERE role = '党员' OR party_join_date <> ''");
+        out.insert(out.begin() + 3, RoleCount{"党员", m.step() ? m.i32(0) : 0});
+        return out;
+    });
+}
+
+Result<std::optional<CampaignRecipient>> open_confirmation_for(Database& db, const std::string& mobile,
+                                                               Seconds since) {
+    return guard([&]() -> std::optional<CampaignRecipient> {
+        auto s = db.impl().prepare(std::string("SELECT ") + kRecipientCols +
+                                   " FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id "
+                                   "LEFT JOIN messages m ON m.id = r.message_id "
+                                   "WHERE r.mobile=? AND r.message_id IS NOT NULL AND c.started_at >= ? "
+                                   "AND c.confirm_request <> 0 "
+                                   "ORDER BY (r.confirmed_at IS NULL) DESC, c.started_at DESC, c.id DESC LIMIT 1");
         s.args(mobile, since);
         if (!s.step()) return std::nullopt;
         return read_recipient(s);

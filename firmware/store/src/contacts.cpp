@@ -276,9 +276,10 @@ Sim read_sim(const Stmt& s) {
     m.imsi = s.str(2);
     m.operator_name = s.str(3);
     m.own_number = s.str(4);
-    m.limit_per_minute = s.i32(5);
-    m.limit_per_hour = s.i32(6);
-    m.limit_per_day = s.i32(7);
+    auto opt_int = [&](int c) { return s.null(c) ? std::nullopt : std::optional<int>(s.i32(c)); };
+    m.limit_per_minute = opt_int(5);
+    m.limit_per_hour = opt_int(6);
+    m.limit_per_day = opt_int(7);
     m.price_fen_per_segment = s.i32(8);
     m.monthly_budget_segments = s.i32(9);
     m.monthly_budget_fen = s.i64(10);

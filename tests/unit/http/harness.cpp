@@ -94,6 +94,7 @@ http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRe
     t.tags = r.tags;
     t.mobiles = r.mobiles;
     t.contact_ids = r.contact_ids;
+    t.roles = r.roles;
     auto contacts = store::resolve_targets(db_, t);
     if (!contacts) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
     if (contacts->empty()) return cunxin::unexpected(http::CoreError{"invalid", "no recipients"});
@@ -104,6 +105,8 @@ http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRe
     c.created_at = now_s();
     c.status = r.scheduled_at ? store::CampaignStatus::Scheduled : store::CampaignStatus::Draft;
     c.scheduled_at = r.scheduled_at;
+    c.confirm_request = r.confirm_request;
+    c.remind_after = r.confirm_request ? r.remind_after_seconds : 0;
     std::vector<store::CampaignRecipient> rec;
     for (const auto& k : *contacts) {
         store::CampaignRecipient x;

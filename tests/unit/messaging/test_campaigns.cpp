@@ -192,3 +192,57 @@ TEST_CASE("confirmation requests: replies confirm, the others are reminded once,
     CHECK(rates->front().replied == 2);
     CHECK(rates->front().response_rate == doctest::Approx(2.0 / 3.0));
 }
+
+TEST_CASE("a 1 answers an open confirmation request even after a later broadcast without one") {
+    CampaignCore c;
+    auto s = c.spec();
+    s.template_text = "{name}：明早九点开会，收到请回复1。";
+    s.confirm_request = true;
+    auto first = c.campaigns->create(s);
+    REQUIRE(c.campaigns->start(*first));
+    CHECK(c.drain(kSim, {kSim}).size() == 3);
+    c.clock.advance(std::chrono::seconds(600));
+    // A later notice without a confirmation request to the same people.
+    auto plain = c.spec();
+    plain.name = "天气提醒";
+    plain.template_text = "{name}：明天有雨，注意出行。";
+    auto second = c.campaigns->create(plain);
+    REQUIRE(c.campaigns->start(*second));
+    CHECK(c.drain(kSim, {kSim}).size() == 3);
+    c.clock.advance(std::chrono::seconds(60));
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000001", "1", 12)));
+    store::MessageQuery q;
+    q.direction = store::Direction::In;
+    auto in = store::list_messages(*c.db, q)->items;
+    REQUIRE(in.size() == 1);
+    CHECK_FALSE(in[0].category.has_value());  // not reply-menu 01 政策咨询
+    CHECK(in[0].status == "handled");
+    CHECK(c.campaigns->progress(*first)->confirmed == 1);
+    CHECK(c.campaigns->progress(*second)->confirmed == 0);
+    CHECK(c.campaigns->progress(*first)->replied == 1);
+    CHECK(c.campaigns->progress(*second)->replied == 0);  // the 1 answered the first one
+    // A second "1" is still no policy question.
+    REQUIRE(c.inbox->store_incoming_pdu(kSim, test::deliver("8613800000001", "1", 13)));
+    in = store::list_messages(*c.db, q)->items;
+    REQUIRE(in.size() == 2);
+    CHECK_FALSE(in[0].category.has_value());
+}
+
+TEST_CASE("the preview neither counts nor charges opted-out recipients and says how many were skipped") {
+    CampaignCore c;
+    c.register_sim(10, 0);
+    REQUIRE(store::set_opted_out(*c.db, "+8613800000002", true, c.now()));
+    auto p = c.campaigns->preview(c.spec());
+    REQUIRE(p);
+    CHECK(p->total_recipients == 3);
+    CHECK(p->sendable == 2);
+    CHECK(p->opted_out == 1);
+    CHECK(p->skipped == 1);
+    CHECK(p->total_cost_fen == 20);
+    CHECK(p->max_segments == 1);
+    // A SIM with 1 segment left today is flagged.
+    messaging::apply_daily_limits(*p, {messaging::SimToday{kSim.iccid, 99, 100}});
+    REQUIRE(p->per_sim.size() == 1);
+    CHECK(p->per_sim[0].daily_remaining == 1);
+    CHECK_FALSE(p->per_sim[0].within_daily_limit);
+}

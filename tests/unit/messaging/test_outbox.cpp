@@ -256,3 +256,22 @@ TEST_CASE("with a big backlog no ready SIM idles for operator preference") {
     REQUIRE(c.outbox->enqueue({kToUnicom}, "一条"));
     CHECK_FALSE(c.outbox->next_segment(kMobile, ready));
 }
+
+TEST_CASE("a SIM at its monthly budget keeps no sticky recipient: another ready SIM takes their messages") {
+    Core c;
+    const std::vector ready{kMobile, kUnicom};
+    // The Mobile SIM writes to a Mobile customer first: the customer sticks to it.
+    REQUIRE(c.outbox->enqueue({kToMobile}, "第一条"));
+    REQUIRE(c.drain(kMobile, {kMobile}).size() == 1);
+    // Its budget is used up (1 segment this month).
+    store::Sim cfg = **store::get_sim(*c.db, kMobile.iccid);
+    cfg.monthly_budget_segments = 1;
+    REQUIRE(store::update_sim_settings(*c.db, cfg));
+    REQUIRE(c.outbox->enqueue({kToMobile}, "第二条"));
+    // Both SIMs are ready (the pool knows no budgets): the capped SIM sends nothing, and the
+    // Unicom SIM does not leave the customer's message waiting for it.
+    CHECK_FALSE(c.outbox->next_segment(kMobile, ready));
+    auto s = c.outbox->next_segment(kUnicom, ready);
+    REQUIRE(s);
+    CHECK(s->recipient == kToMobile);
+}

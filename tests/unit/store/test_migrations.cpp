@@ -14,6 +14,8 @@ using namespace cunxin::store;
 namespace {
 
 constexpr Seconds kT0 = 1'760'000'000;
+/// The migration that adds saved templates and nullable SIM limits (m006_templates_sim_limits).
+constexpr int kTemplatesMigration = 6;
 
 /// Fills a database with data using only what exists at `version` (every version >= 1 has
 /// contacts, messages and SIMs; 0 is an empty file).
@@ -71,9 +73,43 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
             CHECK(db->schema_version() == from);
             fill(*db, from);
         }
+        if (from >= 1 && from < kTemplatesMigration) {
+            // SIM rows as versions 1-4 wrote them: 0/0/0 was "never set", anything else an override.
+            sqlite3* raw = nullptr;
+            REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+            REQUIRE(sqlite3_exec(raw,
+                                 "INSERT INTO sims(iccid, first_seen, last_seen) VALUES ('8986000000000000001', 1, 1);"
+                                 "INSERT INTO sims(iccid, limit_per_minute, limit_per_hour, limit_per_day, first_seen,"
+                                 " last_seen) VALUES ('8986000000000000002', 0, 150, 0, 1, 1);",
+                                 nullptr, nullptr, nullptr) == SQLITE_OK);
+            sqlite3_close(raw);
+        }
         auto db = Database::open(path);
         REQUIRE(db);
         CHECK(db->schema_version() == Database::latest_version());
+        if (from >= 1 && from < kTemplatesMigration) {
+            // Never-set limits become "the configured default" (null), set ones stay.
+            auto unset = get_sim(*db, "8986000000000000001");
+            REQUIRE(unset);
+            REQUIRE(unset->has_value());
+            CHECK_FALSE((*unset)->limit_per_hour.has_value());
+            CHECK_FALSE((*unset)->limit_per_minute.has_value());
+            auto set = get_sim(*db, "8986000000000000002");
+            REQUIRE(set->has_value());
+            CHECK((*set)->limit_per_hour == std::optional<int>(150));
+            CHECK((*set)->limit_per_minute == std::optional<int>(0));
+        }
+        // Saved templates: seeded, and usable whatever the starting version.
+        auto tpls = list_templates(*db);
+        REQUIRE(tpls);
+        CHECK(tpls->size() >= 2);
+        SavedTemplate t;
+        t.name = "换届选举";
+        t.body = "{姓名}同志：请于周五到{村}参加换届选举。";
+        auto tid = insert_template(*db, t, kT0);
+        REQUIRE(tid);
+        CHECK(get_template(*db, *tid)->body == t.body);
+        CHECK(insert_template(*db, t, kT0).error().code == Errc::constraint);  // names are unique
         CHECK(*db->integrity_check() == "ok");
         if (from >= 1) {
             auto c = find_contact_by_mobile(*db, "+8613800000001");

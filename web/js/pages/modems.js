@@ -6,18 +6,70 @@ import { t } from '../i18n.js';
 import { card, field, signalBars, storageLine, empty } from '../ui.js';
 import { session } from '../main.js';
 
+// Live refreshes re-render the page: an open SIM form stays open.
+const opened = new Set();
+function keepOpen(key, children) {
+  const d = h('details', { open: opened.has(key), dataset: { key } }, children);
+  d.addEventListener('toggle', () => { if (d.open) opened.add(key); else opened.delete(key); });
+  return d;
+}
+
+const LIMITS = [['limit_per_minute', 'per_minute', 1000], ['limit_per_hour', 'per_hour', 100000], ['limit_per_day', 'per_day', 1000000]];
+const MONEY = [['price_fen_per_segment', 10000], ['monthly_budget_segments', 100000000], ['monthly_budget_fen', 1e10]];
+
+// A SIM's limits, price and budget. The form shows the limits in force (what the panel set, else
+// the configured default); saving sends only the fields changed, so one field never resets the
+// others; "不限" (no limit) is a checkbox of its own and needs a confirmation.
 function simForm(sim) {
-  const num = (k, max) => h('input', { type: 'number', min: 0, max, value: sim[k], name: k });
-  const inputs = { limit_per_minute: num('limit_per_minute', 1000), limit_per_hour: num('limit_per_hour', 100000),
-    limit_per_day: num('limit_per_day', 1000000), price_fen_per_segment: num('price_fen_per_segment', 10000),
-    monthly_budget_fen: num('monthly_budget_fen', 1e10) };
-  return h('form', { class: 'grid-form', onsubmit: async (e) => {
+  const force = sim.limits_in_force || {};
+  const rows = [];
+  const limits = LIMITS.map(([k, f, max]) => {
+    const now = force[f] ?? sim[k] ?? 0;
+    const input = h('input', { type: 'number', min: 1, max, name: k, value: now > 0 ? now : '', dataset: { inForce: now } });
+    const none = h('input', { type: 'checkbox', name: `${k}_none`, checked: now === 0 });
+    input.disabled = now === 0;
+    none.addEventListener('change', () => { input.disabled = none.checked; if (!none.checked && !input.value) input.value = (sim.limits_default || {})[f] || ''; });
+    const def = (sim.limits_default || {})[f];
+    rows.push(h('div', { class: 'field limit', dataset: { limit: k } }, [
+      h('span', null, t(`sim.${k}`)), input,
+      h('label', { class: 'inline' }, [none, ' ', t('sim.set_no_limit')]),
+      h('small', { class: 'muted' }, `${t('sim.in_force')}: ${now > 0 ? now : t('sim.no_limit')}${sim[k] === null && def !== undefined ? ' · ' + t('sim.default_value', { n: def > 0 ? def : t('sim.no_limit') }) : ''}`)]));
+    return { k, f, input, none, was: now };
+  });
+  const money = MONEY.map(([k, max]) => {
+    const input = h('input', { type: 'number', min: 0, max, name: k, value: sim[k] ?? 0 });
+    rows.push(field(t(`sim.${k}`), input));
+    return { k, input, was: sim[k] ?? 0 };
+  });
+  const b = sim.budget;
+  const status = h('p', { class: b && b.exhausted ? 'error sim-budget' : 'muted sim-budget' },
+    b ? (b.exhausted ? t('sim.budget_exhausted') : t('sim.budget_left', { used: b.used_segments })) : '');
+  return h('form', { class: 'grid-form sim-form', dataset: { iccid: sim.iccid }, onsubmit: async (e) => {
     e.preventDefault();
     const body = {};
-    for (const [k, el] of Object.entries(inputs)) body[k] = Number(el.value || 0);
-    await api('PUT', `/sims/${sim.iccid}`, body);
-    toast(t('saved'));
-  } }, [...Object.entries(inputs).map(([k, el]) => field(t(`sim.${k}`), el)), h('button', { type: 'submit' }, t('save'))]);
+    const lifted = [];
+    for (const l of limits) {
+      if (l.none.checked) {
+        if (l.was !== 0) { body[l.k] = 0; lifted.push(t(`sim.${l.k}`)); }
+      } else if (l.input.value === '') {
+        if (sim[l.k] !== null) body[l.k] = null;  // back to the configured default
+      } else if (Number(l.input.value) !== l.was) {
+        body[l.k] = Number(l.input.value);
+      }
+    }
+    for (const m of money) if (Number(m.input.value || 0) !== m.was) body[m.k] = Number(m.input.value || 0);
+    if (lifted.length) {
+      if (!confirm(t('sim.confirm_no_limit', { fields: lifted.join('、') }))) return;
+      body.no_limit_confirmed = true;
+    }
+    if (!Object.keys(body).length) { toast(t('saved')); return; }
+    try {
+      const r = await api('PUT', `/sims/${sim.iccid}`, body);
+      const f = r.limits_in_force || {};
+      const v = (n) => (n > 0 ? n : t('sim.no_limit'));
+      toast(f.per_hour !== undefined ? t('sim.saved_limits', { m: v(f.per_minute), h: v(f.per_hour), d: v(f.per_day) }) : t('saved'));
+    } catch (_) { /* toast shown */ }
+  } }, [...rows, h('small', { class: 'muted' }, t('sim.limit_hint')), status, h('button', { type: 'submit' }, t('save'))]);
 }
 
 export default {
@@ -43,10 +95,10 @@ export default {
         } }, [code, h('button', { type: 'submit' }, t('modem.ussd'))]) : null,
         answer,
         admin ? h('button', { class: 'danger', onclick: async () => { if (confirm(t('modem.confirm_restart'))) { await api('POST', `/modems/${encodeURIComponent(m.id)}/restart`, {}); toast(t('modem.restarting')); } } }, t('modem.restart')) : null,
-        admin && m.sim ? h('details', null, [h('summary', null, t('sim.settings')), simForm(m.sim)]) : null,
+        admin && m.sim ? keepOpen(`m-${m.sim.iccid}`, [h('summary', null, t('sim.settings')), simForm(m.sim)]) : null,
       ], { class: `card modem ${m.ready ? 'ok' : 'bad'}` });
     });
     return h('div', { class: 'page modems' }, [cards.length ? h('div', { class: 'grid' }, cards) : empty(t('modem.none')),
-      admin && d.sims.length ? card(t('sim.all'), d.sims.map((s) => h('details', null, [h('summary', null, `${s.operator} ${s.iccid}`), simForm(s)]))) : null]);
+      admin && d.sims.length ? card(t('sim.all'), d.sims.map((s) => keepOpen(`s-${s.iccid}`, [h('summary', null, `${s.operator} ${s.iccid}`), simForm(s)]))) : null]);
   },
 };

@@ -10,6 +10,7 @@ const std::vector<Migration>& migrations() {
         &migration_003_anniversaries_and_acks,
         &migration_004_setting_keys,
         &migration_005_reply_links,
+        &migration_006_templates_sim_limits,
     };
     return list;
 }

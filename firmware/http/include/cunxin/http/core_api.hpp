@@ -42,6 +42,8 @@ struct ModemInfo {
     int queue = 0;               ///< segments waiting for this SIM
     int sent_today = 0;
     int limit_per_day = 0;       ///< 0 = no limit
+    int limit_per_minute = 0;    ///< in force; 0 = no limit
+    int limit_per_hour = 0;      ///< in force; 0 = no limit
     std::string storage;         ///< incoming-message storage ("SM"…), "" while unknown
     int storage_used = -1;       ///< messages in it, -1 while unknown
     int storage_total = -1;      ///< its capacity, -1 while unknown
@@ -70,10 +72,22 @@ struct CampaignRequest {
     std::vector<std::string> tags;
     std::vector<std::string> mobiles;
     std::vector<std::int64_t> contact_ids;
+    std::vector<std::string> roles;            ///< 职务 ("党员": also anyone with a 入党日期)
     std::optional<std::int64_t> scheduled_at;  ///< unix seconds; nullopt = draft until launched
     bool start_now = false;                    ///< launch at once
-    bool confirm_request = false;
+    bool confirm_request = false;              ///< "收到请回复1": replies "1" count as confirmations
+    std::int64_t remind_after_seconds = 24 * 3600;  ///< reminder to those who did not confirm; 0 = none
     std::string actor;
+};
+
+/// A SIM's sending limits in force (0 = no limit) and the configured defaults behind them.
+struct SimLimitsInForce {
+    int per_minute = 0;
+    int per_hour = 0;
+    int per_day = 0;
+    int default_per_minute = 0;  ///< what applies where the panel set nothing
+    int default_per_hour = 0;
+    int default_per_day = 0;
 };
 
 /// What to do with a campaign.
@@ -110,6 +124,11 @@ public:
                       std::function<void(CoreResult<std::string>)> done) = 0;
     /// Settings changed through the API (menus, limits, templates): reload them.
     virtual void settings_changed() = 0;
+    /// The limits in force for a SIM (panel settings over the config file); nullopt = unknown.
+    virtual std::optional<SimLimitsInForce> sim_limits(const std::string& iccid) {
+        (void)iccid;
+        return std::nullopt;
+    }
 };
 
 }  // namespace cunxin::http

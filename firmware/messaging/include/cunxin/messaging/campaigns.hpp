@@ -52,6 +52,16 @@ struct SimEstimate {
     std::int64_t cost_fen = 0;
     bool within_budget = true;
     std::int64_t budget_remaining_segments = -1;  ///< -1 = no segment budget
+    std::int64_t budget_remaining_fen = -1;       ///< -1 = no fen budget
+    std::int64_t daily_remaining = -1;            ///< segments left today under its daily limit; -1 = no limit/unknown
+    bool within_daily_limit = true;               ///< the SIM's share fits in what is left today
+};
+
+/// What a SIM sent today and its daily limit in force (from the modem pool).
+struct SimToday {
+    std::string iccid;
+    int sent_today = 0;
+    int limit_per_day = 0;  ///< 0 = no limit
 };
 
 /// Preview of a campaign before it is sent.
@@ -60,11 +70,24 @@ struct CampaignPreview {
     std::int64_t total_recipients = 0;
     std::int64_t sendable = 0;
     std::int64_t skipped = 0;
+    std::int64_t opted_out = 0;                 ///< skipped because they unsubscribed (退订)
+    std::int64_t invalid = 0;                   ///< skipped: not a mobile number
+    std::int64_t missing_values = 0;            ///< skipped: a field the template needs is empty
+    int max_segments = 0;                       ///< the longest rendered text, in segments
+    std::int64_t multipart = 0;                 ///< rendered texts longer than one segment
     std::int64_t total_segments = 0;
     std::int64_t total_cost_fen = 0;
     std::vector<SimEstimate> per_sim;
     std::vector<std::string> warnings;          ///< budget overruns, template problems
 };
+
+/// Renders every recipient and estimates cost per SIM (segments × its price); opted-out
+/// recipients are counted as skipped and neither counted nor charged. Reads only: any
+/// connection (an HTTP read connection too).
+Result<CampaignPreview> preview_campaign(store::Database& db, const Clock& clock, const CampaignSpec& spec,
+                                         int default_price_fen = 10, int max_rows = 50);
+/// Marks each SIM of a preview whose share exceeds what its daily limit leaves today.
+void apply_daily_limits(CampaignPreview& preview, const std::vector<SimToday>& sims);
 
 /// Campaign operations (core thread).
 class Campaigns {

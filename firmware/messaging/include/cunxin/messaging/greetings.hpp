@@ -5,6 +5,7 @@
 /// year (a unique store row claimed in the same transaction as the message), catching up
 /// later the same day after downtime; tomorrow's greetings can be previewed.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct GreetingPreview {
     std::string text;
     bool already_sent = false;
 };
+
+/// Greetings due on local day `day` (opted-out members included: the send skips them).
+Result<std::vector<GreetingPreview>> plan_greetings(store::Database& db, std::chrono::year_month_day day);
 
 /// The anniversary job. Settings (store): "anniversary_hour" (0-23, default 9),
 /// "anniversary_template" (default greeting), "anniversary_enabled" ("0" disables).

@@ -108,6 +108,7 @@ public:
 
 private:
     bool budget_allows(const modem::SimIdentity& sim);
+    bool budget_allows_cached(const std::string& iccid, std::int64_t now);
     void remember_sim(const modem::SimIdentity& sim);
     void finish(std::int64_t segment_id);
     modem::OutgoingSegment hand_out(const store::Segment& seg, const modem::SimIdentity& sim);
@@ -117,6 +118,7 @@ private:
     std::unordered_map<std::int64_t, std::int64_t> handed_out_;  ///< segment id -> message id
     std::unordered_map<std::int64_t, std::string> message_sim_;  ///< message id -> SIM holding a part
     std::unordered_set<std::string> known_sims_;
+    std::unordered_map<std::string, std::pair<std::int64_t, bool>> budget_cache_;  ///< iccid -> (checked at, within)
     std::uint8_t next_concat_ref_ = 0;
     std::string last_error_;
 };

@@ -25,7 +25,16 @@ struct CampaignTargets {
     std::vector<std::string> tags;
     std::vector<std::string> mobiles;   ///< E.164 numbers given by hand (contacts or not)
     std::vector<std::int64_t> contact_ids;
+    std::vector<std::string> roles;     ///< 职务 such as "村支书"; "党员" also takes every contact with a 入党日期
 };
+
+/// A role (职务) with how many contacts hold it, for choosing an audience by role.
+struct RoleCount {
+    std::string role;
+    int contacts = 0;
+};
+/// The usual roles (村支书, 村主任, 村委委员, 党员) first, then any other role in use.
+Result<std::vector<RoleCount>> role_counts(Database& db);
 
 /// A campaign.
 struct Campaign {
@@ -106,6 +115,10 @@ Result<CampaignProgress> campaign_progress(Database& db, std::int64_t id);
 /// The newest running/done campaign recipient row for `mobile` started since `since`.
 Result<std::optional<CampaignRecipient>> latest_campaign_for(Database& db, const std::string& mobile,
                                                              Seconds since);
+/// The newest confirmation-request campaign sent to `mobile` since `since`, preferring one it
+/// has not confirmed yet (a "1" answers it even when a later broadcast went to the same number).
+Result<std::optional<CampaignRecipient>> open_confirmation_for(Database& db, const std::string& mobile,
+                                                               Seconds since);
 /// Marks a recipient as having replied (and confirmed, when `confirmed`).
 Result<void> mark_recipient_reply(Database& db, std::int64_t campaign_id, const std::string& mobile,
                                   bool confirmed, Seconds now);

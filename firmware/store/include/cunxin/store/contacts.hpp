@@ -93,9 +93,9 @@ struct Sim {
     std::string imsi;
     std::string operator_name;
     std::string own_number;
-    int limit_per_minute = 0;          ///< 0 = no limit
-    int limit_per_hour = 0;
-    int limit_per_day = 0;
+    std::optional<int> limit_per_minute;  ///< set in the panel; nullopt = the configured default, 0 = no limit
+    std::optional<int> limit_per_hour;    ///< same
+    std::optional<int> limit_per_day;     ///< same
     int price_fen_per_segment = 10;    ///< 0.10 yuan default
     int monthly_budget_segments = 0;   ///< 0 = no budget
     std::int64_t monthly_budget_fen = 0;  ///< 0 = no budget

@@ -9,3 +9,4 @@
 #include "cunxin/store/error.hpp"
 #include "cunxin/store/messages.hpp"
 #include "cunxin/store/reports.hpp"
+#include "cunxin/store/templates.hpp"

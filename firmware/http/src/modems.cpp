@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Modems and SIMs: status, limits and price, restart, USSD.
 
+#include "cunxin/messaging/phone.hpp"
 #include "mapping.hpp"
 
 namespace cunxin::http {
@@ -16,6 +17,7 @@ json modem_json(const ModemInfo& m) {
             {"imsi", m.imsi},
             {"iccid", m.iccid},
             {"operator", m.operator_name},
+            {"carrier", messaging::to_string(messaging::carrier_from_operator(m.operator_name))},
             {"own_number", m.own_number},
             {"registered", m.registered},
             {"signal", m.signal_dbm ? json(*m.signal_dbm) : json(nullptr)},

@@ -42,7 +42,7 @@ export default {
     const refresh = () => {
       const p = plan(tpl.value);
       counter.textContent = t('compose.counter', { chars: p.units, segments: p.segments, remaining: p.remaining }) +
-        ` · ${p.encoding === 'gsm7' ? 'GSM 160/153' : 'UCS2 70/67'}`;
+        ` · ${t(p.encoding === 'gsm7' ? 'compose.enc_gsm7' : 'compose.enc_ucs2')}`;
       clearTimeout(timer);
       timer = setTimeout(async () => {
         const my = ++seq;
@@ -85,7 +85,7 @@ export default {
       ]),
       card(t('compose.message'), [
         field(t('compose.name'), name),
-        h('div', { class: 'chips' }, ['name', 'village', 'role', 'years', 'date'].map(insert)),
+        h('div', { class: 'chips' }, ['姓名', '村', '职务', '党龄', '日期'].map(insert)),
         field(t('compose.template'), tpl),
         counter,
         preview,

@@ -73,7 +73,8 @@ export async function start(bin, { limitMs = 280000, replyEvery = 3 } = {}) {
   env.browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    // --lang: the browser's own widgets (date fields, file pickers) in Chinese, as on an office PC.
+    args: ['--headless', '--lang=zh-CN', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return env;

@@ -384,7 +384,7 @@ TEST_CASE("SSE stream delivers published events to a logged-in panel") {
 TEST_CASE("reports and backups use the configured office time zone, CSV in Chinese") {
     // UTC-5: the reply at 2023-11-14 22:13 UTC is on the office's 14 November (17:13), where a
     // hard-coded UTC+8 would put it on the 15th.
-    Harness h([](http::ServerConfig& c) { c.utc_offset_minutes = -300; });
+    Harness h([](cunxin::http::ServerConfig& c) { c.utc_offset_minutes = -300; });
     auto& admin = h.admin();
     add_incoming(h, "+8613900000001", "01 补贴怎么领", "01");
     auto day = admin.get("/api/v1/reports?start=2023-11-14&end=2023-11-14");

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { h, fmtTime } from '../h.js';
 import { t } from '../i18n.js';
+import { canAct } from '../main.js';
 import { card, progressBar, badge, empty, applyCampaignEvent } from '../ui.js';
 
 export default {
@@ -22,7 +23,7 @@ export default {
       progressBar(c.progress.percent, `${c.progress.done}/${c.progress.recipients}`),
     ]));
     return h('div', { class: 'page' }, card(t('nav.campaigns'), [
-      h('p', null, h('a', { class: 'button primary', href: '#/compose' }, t('nav.compose'))),
+      canAct() ? h('p', null, h('a', { class: 'button primary', href: '#/compose' }, t('nav.compose'))) : null,
       rows.length ? h('ul', { class: 'plain' }, rows) : empty(t('dash.no_campaigns'))]));
   },
 };

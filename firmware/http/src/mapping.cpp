@@ -167,6 +167,19 @@ std::optional<std::int64_t> parse_iso_day(const std::string& s) {
     return std::chrono::sys_days(ymd).time_since_epoch().count();
 }
 
+std::string status_zh(const std::string& status) {
+    static constexpr std::pair<const char*, const char*> kNames[] = {
+        {"queued", "排队中"},      {"sending", "发送中"},  {"sent", "已发送"},
+        {"delivered", "已送达"},   {"failed", "失败"},     {"uncertain", "发送状态不明"},
+        {"new", "新"},             {"in_progress", "处理中"}, {"handled", "已办结"},
+        {"opted_out", "已退订"},   {"template", "缺少模板所需信息"}, {"skipped", "跳过"},
+    };
+    for (const auto& [code, name] : kNames) {
+        if (status == code) return name;
+    }
+    return status;
+}
+
 Result<std::vector<std::string>> string_list(const json& o, const char* key, std::size_t max_items) {
     std::vector<std::string> out;
     auto it = o.find(key);

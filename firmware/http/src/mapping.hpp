@@ -33,6 +33,8 @@ Reply csv_reply(std::string body, const std::string& filename);
 std::string iso_time(store::Seconds s);
 /// Unix seconds as office local time (`utc_offset_minutes`), strftime `format` ("2026-12-06 18:21:05").
 std::string office_time(store::Seconds s, int utc_offset_minutes, const char* format = "%Y-%m-%d %H:%M:%S");
+/// A message or recipient status in Chinese for CSV files ("delivered" → "已送达"); unknown ones unchanged.
+std::string status_zh(const std::string& status);
 /// "2026-12-06" as days since 1970-01-01; nullopt when it is not a real date (2000-2099).
 std::optional<std::int64_t> parse_iso_day(const std::string& s);
 /// Parses a list of strings from a JSON array field (absent = empty).

@@ -408,6 +408,11 @@ TEST_CASE("reports and backups use the configured office time zone, CSV in Chine
     CHECK(daily.body.find("2023-11-14,1,0") != std::string::npos);
     CHECK(daily.header("Content-Disposition").find("cunxin-daily-20231114-20231114.csv") != std::string::npos);
     CHECK(admin.get("/api/v1/reports?format=csv&table=secrets").status == 400);
+    auto msgs = admin.get("/api/v1/messages/export.csv?direction=in");
+    CAPTURE(msgs.body);
+    CHECK(msgs.body.find("编号,方向,时间,号码,姓名,村,类别,状态,内容") != std::string::npos);
+    CHECK(msgs.body.find(",收到,2023-11-14 17:13:20,") != std::string::npos);
+    CHECK(msgs.body.find(",新,01 补贴怎么领") != std::string::npos);
 
     const auto before = std::time(nullptr) - 300 * 60;
     auto b = admin.get("/api/v1/system/backup");

@@ -47,7 +47,7 @@ function generalForm(s) {
       anniversary_template: annTpl.value, anniversary_hour: Number(annHour.value), time_source: time.value });
     toast(t('saved'));
   } }, [field(t('settings.office'), office), field(t('settings.anniversary_hour'), annHour), field(t('settings.time_source'), time),
-    check(t('settings.auto_ack'), autoAck), check(t('settings.anniversary'), annOn),
+    h('div', { class: 'wide check-row' }, [check(t('settings.auto_ack'), autoAck), check(t('settings.anniversary'), annOn)]),
     wide(field(t('settings.anniversary_template'), annTpl, t('settings.anniversary_fields'))),
     h('button', { type: 'submit', class: 'primary', id: 's-save' }, t('save'))]);
 }

@@ -103,6 +103,9 @@ try {
     return r && r.rate === (c.sent ? `${((100 * c.replied) / c.sent).toFixed(1)}%` : '—');
   });
   check(rateOk, `response rates as percentages = API (${rates.map((r) => r.rate).join(', ')})`);
+  const dates = await page.$$eval('#rep-campaigns tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  check(dates.length === api.campaigns.length && api.campaigns.every((c, i) => dates[i] === office(c.created_at).slice(0, 10)),
+    `campaign dates are office dates (${dates.join(', ')})`);
   check(await page.locator('#rep-chart svg rect').count() === api.per_category.length, 'a bar per category in the chart');
   await shot(page, '1366-reports');
 

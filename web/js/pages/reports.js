@@ -3,7 +3,7 @@
 // category × village, campaign response rates, cost per SIM, a chart, CSV files in Chinese,
 // and a print view that gives a clean A4 page (browser print, @media print in app.css).
 import { api } from '../api.js';
-import { h, svg, fmtTime } from '../h.js';
+import { h, svg } from '../h.js';
 import { t, lang } from '../i18n.js';
 import { card, empty, operatorName } from '../ui.js';
 
@@ -17,6 +17,12 @@ function periodQuery(q) {
     p.set('period', q.get('period') === 'month' ? 'month' : 'week');
   }
   return p.toString();
+}
+
+// A time as the office's calendar date/time (the report's utc_offset_minutes), whatever the
+// browser's own time zone.
+function officeTime(d, sec) {
+  return new Date((sec + d.utc_offset_minutes * 60) * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function pct(part, whole) {
@@ -98,7 +104,7 @@ function campaignsTable(d) {
     h('thead', null, h('tr', null, [t('report.campaign'), t('report.created'), t('report.recipients'), t('report.sent'),
       t('report.delivered'), t('report.replied'), t('campaign.response_rate')].map((x, i) => h('th', { class: i > 1 ? 'n' : null }, x)))),
     h('tbody', null, d.campaigns.map((c) => h('tr', { dataset: { id: c.id } }, [
-      h('td', null, h('a', { href: `#/campaign/${c.id}` }, c.name)), h('td', null, fmtTime(c.created_at).slice(0, 10)),
+      h('td', null, h('a', { href: `#/campaign/${c.id}` }, c.name)), h('td', null, officeTime(d, c.created_at).slice(0, 10)),
       h('td', { class: 'n' }, String(c.recipients)), h('td', { class: 'n' }, String(c.sent)), h('td', { class: 'n' }, String(c.delivered)),
       h('td', { class: 'n' }, String(c.replied)), h('td', { class: 'n rate' }, pct(c.replied, c.sent))]))),
   ]));
@@ -137,7 +143,7 @@ export default {
     const total = (id, label, value) => h('li', null, [h('span', { class: 'muted' }, label), h('strong', { id }, value)]);
     return h('div', { class: 'page reports', dataset: { from: d.from, to: d.to } }, [
       h('header', { class: 'print-head' }, [h('h1', null, `${office || t('app.name')} · ${t('report.title')}`),
-        h('p', null, `${t('report.period')}: ${span} · ${t('report.printed')}: ${fmtTime(Math.floor(Date.now() / 1000))}`)]),
+        h('p', null, `${t('report.period')}: ${span} · ${t('report.printed')}: ${officeTime(d, Math.floor(Date.now() / 1000))}`)]),
       card(t('report.title'), [picker(route),
         h('p', { class: 'muted', id: 'rep-span' }, `${t('report.period')}: ${span}`),
         h('ul', { class: 'totals' }, [

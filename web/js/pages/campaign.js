@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // One campaign: progress with ETA, counts, response rate, pause/resume/cancel, recipients.
 import { api, toast } from '../api.js';
-import { h, fmtTime, fmtDuration } from '../h.js';
+import { h, fmtTime } from '../h.js';
 import { t } from '../i18n.js';
-import { card, progressBar, badge, statusBadge, table, setProgress } from '../ui.js';
+import { card, progressBar, badge, statusBadge, table, setProgress, fmtEta } from '../ui.js';
 import { session } from '../main.js';
 
 export default {
@@ -29,7 +29,7 @@ export default {
       if (p[el.dataset.count] !== undefined) el.textContent = String(p[el.dataset.count]);
     }
     const eta = page.querySelector('.eta');
-    if (eta) eta.textContent = ev.eta_seconds === null || ev.eta_seconds === undefined ? '' : `${t('campaign.eta')}: ${fmtDuration(ev.eta_seconds)}`;
+    if (eta) eta.textContent = ev.eta_seconds === null || ev.eta_seconds === undefined ? '' : `${t('campaign.eta')}: ${fmtEta(ev.eta_seconds)}`;
     return false;
   },
   render({ c, recipients }) {
@@ -53,7 +53,7 @@ export default {
         h('p', null, [badge(`st-${c.status}`, t(`campaign.status.${c.status}`)), ' ',
           c.scheduled_at ? `${t('compose.schedule')}: ${fmtTime(c.scheduled_at)}` : '']),
         h('div', { id: 'camp-progress' }, progressBar(p.percent, `${p.done}/${p.recipients}`)),
-        h('p', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}` : ''),
+        h('p', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtEta(c.eta_seconds)}` : ''),
         h('ul', { class: 'counts' }, ['queued', 'sending', 'sent', 'delivered', 'failed', 'uncertain', 'skipped', 'replied'].map((k) =>
           h('li', null, [h('span', null, t(`campaign.count.${k}`)), h('strong', { dataset: { count: k } }, String(p[k]))]))),
         h('p', null, `${t('campaign.response_rate')}: ${rate}%`),

@@ -21,8 +21,20 @@ const PAGES = {
   modems: () => import('./pages/modems.js'),
   settings: () => import('./pages/settings.js'),
   quarantine: () => import('./pages/quarantine.js'),
+  reports: () => import('./pages/reports.js'),
+  audit: () => import('./pages/audit.js'),
 };
-const NAV = ['dashboard', 'inbox', 'compose', 'campaigns', 'contacts', 'modems', 'settings'];
+const NAV = ['dashboard', 'inbox', 'compose', 'campaigns', 'contacts', 'reports', 'modems', 'settings', 'audit'];
+// Pages a role below this one may not open (the API refuses them anyway): a viewer does not see
+// the send form at all instead of filling it in and getting a 403.
+const NEEDS = { compose: 'operator', audit: 'admin' };
+const RANK = { viewer: 0, operator: 1, admin: 2 };
+export function allowed(name, user = session.user) {
+  const need = NEEDS[name];
+  return !need || (!!user && RANK[user.role] >= RANK[need]);
+}
+/** True when the signed-in user may send, triage and change things (operator or admin). */
+export function canAct() { return !!session.user && session.user.role !== 'viewer'; }
 
 export const session = { user: null };
 let current = null;
@@ -36,15 +48,28 @@ function parseHash() {
     query: new URLSearchParams(query || '') };
 }
 
+// On a phone the navigation folds behind one button (the header stays one line high);
+// from 760 px up every entry is shown.
 function renderNav() {
   const nav = clear(document.getElementById('nav'));
   const who = clear(document.getElementById('who'));
+  const top = document.getElementById('top');
+  const toggle = clear(document.getElementById('menu-toggle'));
+  top.classList.remove('open');
+  document.body.dataset.role = session.user ? session.user.role : '';
+  toggle.hidden = !session.user;
   if (!session.user) return;
   const here = parseHash().name;
+  const shown = NAV.includes(here) ? here : (here === 'thread' ? 'inbox' : here === 'campaign' ? 'campaigns' : 'dashboard');
   for (const n of NAV) {
-    nav.appendChild(h('a', { href: `#/${n}`, class: here === n ? 'active' : null, id: `nav-${n}` }, t(`nav.${n}`)));
+    if (!allowed(n)) continue;
+    nav.appendChild(h('a', { href: `#/${n}`, class: shown === n ? 'active' : null, id: `nav-${n}`,
+      onclick: () => top.classList.remove('open') }, t(`nav.${n}`)));
   }
-  who.appendChild(h('span', { class: 'muted' }, session.user.username));
+  toggle.appendChild(h('span', { class: 'burger', 'aria-hidden': 'true' }, '☰'));
+  toggle.appendChild(h('span', null, t(`nav.${shown}`)));
+  toggle.setAttribute('aria-expanded', 'false');
+  who.appendChild(h('span', { class: 'muted user' }, session.user.username));
   who.appendChild(h('button', { class: 'link', onclick: () => setLang(lang === 'en' ? 'zh-CN' : 'en') },
     lang === 'en' ? '中文' : 'EN'));
   who.appendChild(h('button', { class: 'link', id: 'logout', onclick: logout }, t('nav.logout')));
@@ -80,6 +105,14 @@ export async function show(force) {
   }
   renderNav();
   restoreNotice(session.user);
+  if (state.user && !allowed(route.name)) {
+    current = null;
+    clear(main).appendChild(h('div', { class: 'page denied' }, h('section', { class: 'card' }, [
+      h('h2', null, t(`nav.${route.name}`)), h('p', { id: 'denied' }, t(`denied.${NEEDS[route.name]}`)),
+      h('p', null, h('a', { href: '#/dashboard' }, t('nav.dashboard')))])));
+    document.title = `${t(`nav.${route.name}`)} · ${t('app.name')}`;
+    return;
+  }
   const loader = PAGES[route.name] || PAGES.dashboard;
   const mod = (await loader()).default;
   let data;
@@ -134,5 +167,10 @@ setInterval(() => {
   if (current && current.mod.tick && document.visibilityState !== 'hidden') refresh();
 }, 3000);
 
+document.getElementById('menu-toggle').addEventListener('click', (e) => {
+  const top = document.getElementById('top');
+  top.classList.toggle('open');
+  e.currentTarget.setAttribute('aria-expanded', top.classList.contains('open') ? 'true' : 'false');
+});
 window.addEventListener('hashchange', () => show(true));
 loadLang().then(() => show(true));

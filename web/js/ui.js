@@ -64,8 +64,40 @@ export function storageLine(m, tag = 'div') {
   const s = m.storage;
   if (!s || !(s.total > 0)) return null;
   const warn = s.used * 5 >= s.total * 4;
+  const mem = t(`modem.mem.${s.mem}`) !== `modem.mem.${s.mem}` ? t(`modem.mem.${s.mem}`) : s.mem;
   return h(tag, { class: warn ? 'error storage' : 'muted storage', title: warn ? t('modem.storage_warn') : null },
-    `${t('modem.storage')} ${s.mem} ${s.used}/${s.total}${warn ? ' — ' + t('modem.storage_warn') : ''}`);
+    `${t('modem.storage')} ${mem} ${s.used}/${s.total}${warn ? ' — ' + t('modem.storage_warn') : ''}`);
+}
+
+// A carrier's name in the panel's language. `carrier` is the server's reading of the modem's
+// AT+COPS answer or MCC/MNC ("china_mobile", …); an operator it does not know stays as it is.
+const CARRIERS = ['china_mobile', 'china_unicom', 'china_telecom', 'china_broadnet'];
+// Without the server's reading (older records), the usual AT+COPS names and MCC/MNC codes.
+const GUESS = [[/MOBILE|CMCC|移动|^4600[0247]/i, 'china_mobile'], [/UNICOM|CUCC|联通|^4600[169]/i, 'china_unicom'],
+  [/TELECOM|CTCC|电信|^4600[35]|^46011/i, 'china_telecom'], [/BROADNET|广电|^46015/i, 'china_broadnet']];
+export function operatorName(operator, carrier) {
+  let c = carrier;
+  if (!CARRIERS.includes(c)) c = (GUESS.find(([re]) => re.test(operator || '')) || [])[1];
+  if (CARRIERS.includes(c)) return t(`carrier.${c}`);
+  return operator || '';
+}
+
+// A modem's title: its carrier, else its model, else its port id.
+export function modemTitle(m) {
+  return operatorName(m.operator, m.carrier) || m.model || m.id;
+}
+
+// Seconds left as "约 3 分钟" (panel language, no English unit letters).
+export function fmtEta(sec) {
+  if (sec === null || sec === undefined) return '';
+  if (sec < 60) return t('eta.seconds', { n: Math.max(1, Math.round(sec)) });
+  if (sec < 3600) return t('eta.minutes', { n: Math.round(sec / 60) });
+  return t('eta.hours', { n: (sec / 3600).toFixed(1) });
+}
+
+// "N 人": a count of people with its measure word (en: "1 recipient", "2 recipients").
+export function people(n) {
+  return t(n === 1 ? 'count.people_one' : 'count.people', { n });
 }
 
 export function badge(kind, text) {

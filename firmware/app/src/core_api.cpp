@@ -93,8 +93,6 @@ http::CoreResult<http::SendResult> CoreApiImpl::send(const http::SendRequest& re
         return unexpected(core_error("unavailable", "the message could not be stored"));
     }
     result.ids = *ids;
-    (void)store::audit(db_, request.actor, "message.send",
-                       std::to_string(ids->size()) + " message(s)", clock_.unix_now());
     return result;
 }
 
@@ -133,24 +131,22 @@ http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::Campaign
     if (request.start_now || request.scheduled_at) {
         if (auto r = campaigns.start(*id); !r) return unexpected(from(r.error()));
     }
-    (void)store::audit(db_, request.actor, "campaign.create",
-                       std::to_string(*id) + " " + request.name, clock_.unix_now());
     return *id;
 }
 
 http::CoreResult<void> CoreApiImpl::campaign_action(std::int64_t id, http::CampaignAction action,
                                                     const std::string& actor) {
     auto& campaigns = messaging_.campaigns();
+    // The HTTP layer writes the audit line (with the client's address): one line per action.
+    (void)actor;
     messaging::Result<void> r;
-    const char* name = "";
     switch (action) {
-        case http::CampaignAction::launch: r = campaigns.start(id); name = "campaign.start"; break;
-        case http::CampaignAction::pause: r = campaigns.pause(id); name = "campaign.pause"; break;
-        case http::CampaignAction::resume: r = campaigns.resume(id); name = "campaign.resume"; break;
-        case http::CampaignAction::cancel: r = campaigns.cancel(id); name = "campaign.cancel"; break;
+        case http::CampaignAction::launch: r = campaigns.start(id); break;
+        case http::CampaignAction::pause: r = campaigns.pause(id); break;
+        case http::CampaignAction::resume: r = campaigns.resume(id); break;
+        case http::CampaignAction::cancel: r = campaigns.cancel(id); break;
     }
     if (!r) return unexpected(from(r.error()));
-    (void)store::audit(db_, actor, name, std::to_string(id), clock_.unix_now());
     return {};
 }
 

@@ -316,9 +316,11 @@ void register_campaigns(Router& r) {
                              {"replied_at", opt(x.replied_at)}, {"reminded_at", opt(x.reminded_at)}});
         }
         if (ctx.query("format").value_or("") == "csv") {
-            std::vector<std::vector<std::string>> rows = {{"mobile", "name", "village", "status", "replied"}};
+            const int off = ctx.srv.cfg.utc_offset_minutes;
+            std::vector<std::vector<std::string>> rows = {{"手机号", "姓名", "村", "状态", "回复时间"}};
             for (const auto& x : list) {
-                rows.push_back({x.mobile, x.name, x.village, x.message_status, x.replied_at ? iso_time(*x.replied_at) : ""});
+                rows.push_back({x.mobile, x.name, x.village, status_zh(x.message_status),
+                                x.replied_at ? office_time(*x.replied_at, off) : ""});
             }
             return csv_reply(to_csv(rows), "campaign-" + std::to_string(id) + ".csv");
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mapping.hpp"
 
+#include <chrono>
 #include <ctime>
 
 namespace cunxin::http {
@@ -143,6 +144,45 @@ std::string iso_time(store::Seconds s) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+std::string office_time(store::Seconds s, int utc_offset_minutes, const char* format) {
+    const std::time_t t = static_cast<std::time_t>(s + static_cast<store::Seconds>(utc_offset_minutes) * 60);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    if (std::strftime(buf, sizeof buf, format, &tm) == 0) return "";
+    return buf;
+}
+
+std::optional<std::int64_t> parse_iso_day(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    int y = 0;
+    unsigned m = 0;
+    unsigned d = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        if (i == 4 || i == 7) continue;
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    }
+    y = std::stoi(s.substr(0, 4));
+    m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
+    d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
+    const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+    if (!ymd.ok() || y < 2000 || y > 2099) return std::nullopt;
+    return std::chrono::sys_days(ymd).time_since_epoch().count();
+}
+
+std::string status_zh(const std::string& status) {
+    static constexpr std::pair<const char*, const char*> kNames[] = {
+        {"queued", "排队中"},      {"sending", "发送中"},  {"sent", "已发送"},
+        {"delivered", "已送达"},   {"failed", "失败"},     {"uncertain", "发送状态不明"},
+        {"new", "新"},             {"in_progress", "处理中"}, {"handled", "已办结"},
+        {"opted_out", "已退订"},   {"template", "缺少模板所需信息"}, {"skipped", "跳过"},
+    };
+    for (const auto& [code, name] : kNames) {
+        if (status == code) return name;
+    }
+    return status;
 }
 
 Result<std::vector<std::string>> string_list(const json& o, const char* key, std::size_t max_items) {

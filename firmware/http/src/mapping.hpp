@@ -2,6 +2,7 @@
 #pragma once
 // JSON and CSV mapping of store records (firmware/http is the only place that does this).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ std::string to_csv(const std::vector<std::vector<std::string>>& rows);
 Reply csv_reply(std::string body, const std::string& filename);
 /// ISO-8601 UTC time of unix seconds ("2026-11-22T05:00:00Z").
 std::string iso_time(store::Seconds s);
+/// Unix seconds as office local time (`utc_offset_minutes`), strftime `format` ("2026-12-06 18:21:05").
+std::string office_time(store::Seconds s, int utc_offset_minutes, const char* format = "%Y-%m-%d %H:%M:%S");
+/// A message or recipient status in Chinese for CSV files ("delivered" → "已送达"); unknown ones unchanged.
+std::string status_zh(const std::string& status);
+/// "2026-12-06" as days since 1970-01-01; nullopt when it is not a real date (2000-2099).
+std::optional<std::int64_t> parse_iso_day(const std::string& s);
 /// Parses a list of strings from a JSON array field (absent = empty).
 Result<std::vector<std::string>> string_list(const json& o, const char* key, std::size_t max_items);
 /// Parses a list of positive ids from a JSON array field (absent = empty).

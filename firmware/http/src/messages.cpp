@@ -88,17 +88,18 @@ void register_messages(Router& r) {
     r.get("/api/v1/messages/export.csv", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(q, read_query(ctx));
         CX_CHECK(db, ctx.db());
+        const int off = ctx.srv.cfg.utc_offset_minutes;
         std::vector<std::vector<std::string>> rows = {
-            {"id", "direction", "time", "peer", "name", "village", "category", "status", "text"}};
+            {"编号", "方向", "时间", "号码", "姓名", "村", "类别", "状态", "内容"}};
         q.limit = 200;
         for (int page_no = 0; page_no < 500; ++page_no) {
             CX_TRY(page, store::list_messages(*db, q), "export messages");
             for (const auto& m : page.items) {
                 const bool hide = m.anonymous;
-                rows.push_back({std::to_string(m.id), store::to_string(m.direction),
-                                iso_time(m.created_at), hide ? "" : m.peer,
+                rows.push_back({std::to_string(m.id), m.direction == store::Direction::In ? "收到" : "发出",
+                                office_time(m.created_at, off), hide ? "" : m.peer,
                                 hide ? "" : m.contact_name, hide ? "" : m.village,
-                                m.category.value_or(""), m.status, m.text});
+                                m.category.value_or(""), status_zh(m.status), m.text});
             }
             if (page.next_cursor == 0) break;
             q.before_id = page.next_cursor;

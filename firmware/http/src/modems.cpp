@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cunxin/messaging/budget.hpp"
+#include "cunxin/messaging/phone.hpp"
 #include "mapping.hpp"
 
 namespace cunxin::http {
@@ -19,6 +20,7 @@ json modem_json(const ModemInfo& m) {
             {"imsi", m.imsi},
             {"iccid", m.iccid},
             {"operator", m.operator_name},
+            {"carrier", messaging::to_string(messaging::carrier_from_operator(m.operator_name))},
             {"own_number", m.own_number},
             {"registered", m.registered},
             {"signal", m.signal_dbm ? json(*m.signal_dbm) : json(nullptr)},

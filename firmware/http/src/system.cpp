@@ -41,6 +41,14 @@ std::string set_aside_reason_zh(const std::string& reason) {
 
 }  // namespace
 
+namespace {
+// "cunxin-20261206-1821.db": the office's local date and time of the copy, so a folder of
+// backups sorts by age and a clerk sees which day each one holds.
+std::string backup_file_name(const ServerImpl& srv) {
+    return "cunxin-" + office_time(now_seconds(), srv.cfg.utc_offset_minutes, "%Y%m%d-%H%M") + ".db";
+}
+}  // namespace
+
 void register_system(Router& r) {
     // A consistent copy of the live database (sqlite3_backup on the core thread).
     r.get("/api/v1/system/backup", Need::admin, [](Ctx& ctx) -> Result<Reply> {
@@ -58,7 +66,7 @@ void register_system(Router& r) {
         Reply rep;
         rep.raw = ss.str();
         rep.content_type = "application/vnd.sqlite3";
-        rep.headers.emplace_back("Content-Disposition", "attachment; filename=\"cunxin-backup.db\"");
+        rep.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + backup_file_name(ctx.srv) + "\"");
         return rep;
     });
 

@@ -171,8 +171,30 @@ void register_users(Router& r) {
     r.get("/api/v1/audit", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(cursor, ctx.query_int("cursor", 0, 0, INT64_MAX));
         CX_CHECK(limit, ctx.query_int("limit", 100, 1, 500));
+        store::AuditQuery q;
+        q.before_id = cursor;
+        q.limit = static_cast<int>(limit);
+        q.actor = ctx.query("actor").value_or("").substr(0, 100);
+        q.action = ctx.query("action").value_or("").substr(0, 64);
+        CX_CHECK(from, ctx.query_int("from", 0, 0, 4102444800LL));
+        CX_CHECK(to, ctx.query_int("to", 0, 0, 4102444800LL));
+        q.from = from;
+        q.to = to;
+        // Whole office days (`start`/`end` = YYYY-MM-DD, both included), as the panel's filter gives them.
+        const store::Seconds off = static_cast<store::Seconds>(ctx.srv.cfg.utc_offset_minutes) * 60;
+        if (auto start = ctx.query("start"); start && !start->empty()) {
+            const auto day = parse_iso_day(*start);
+            if (!day) return fail(Errc::bad_request, "日期格式应为 YYYY-MM-DD（例如 2026-12-01）");
+            q.from = *day * 86400 - off;
+        }
+        if (auto end = ctx.query("end"); end && !end->empty()) {
+            const auto day = parse_iso_day(*end);
+            if (!day) return fail(Errc::bad_request, "日期格式应为 YYYY-MM-DD（例如 2026-12-01）");
+            q.to = (*day + 1) * 86400 - off;
+        }
         CX_CHECK(db, ctx.db());
-        CX_TRY(list, store::list_audit(*db, cursor, static_cast<int>(limit)), "audit");
+        CX_TRY(list, store::list_audit(*db, q), "audit");
+        CX_TRY(actors, store::audit_actors(*db), "audit actors");
         json items = json::array();
         for (const auto& a : list) {
             json detail = json::parse(a.detail, nullptr, false);
@@ -180,7 +202,8 @@ void register_users(Router& r) {
             items.push_back({{"id", a.id}, {"at", a.at}, {"actor", a.actor}, {"action", a.action}, {"detail", detail}});
         }
         const bool more = static_cast<std::int64_t>(list.size()) == limit;
-        return ok({{"items", items}, {"next_cursor", more && !list.empty() ? json(list.back().id) : json(nullptr)}});
+        return ok({{"items", items}, {"actors", actors},
+                   {"next_cursor", more && !list.empty() ? json(list.back().id) : json(nullptr)}});
     });
 }
 

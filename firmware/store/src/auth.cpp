@@ -225,4 +225,28 @@ Result<std::vector<AuditEntry>> list_audit(Database& db, std::int64_t before_id,
     });
 }
 
+Result<std::vector<AuditEntry>> list_audit(Database& db, const AuditQuery& q) {
+    return guard([&] {
+        const bool prefix = !q.action.empty() && q.action.back() == '.';
+        auto s = db.impl().prepare(
+            "SELECT id, at, actor, action, detail FROM audit_log WHERE (?1 = 0 OR id < ?1) "
+            "AND (?2 = '' OR actor = ?2) "
+            "AND (?3 = '' OR (?4 = 0 AND action = ?3) OR (?4 = 1 AND substr(action, 1, length(?3)) = ?3)) "
+            "AND (?5 = 0 OR at >= ?5) AND (?6 = 0 OR at < ?6) ORDER BY id DESC LIMIT ?7");
+        s.args(q.before_id, q.actor, q.action, prefix ? 1 : 0, q.from, q.to, q.limit);
+        std::vector<AuditEntry> out;
+        while (s.step()) out.push_back(AuditEntry{s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4)});
+        return out;
+    });
+}
+
+Result<std::vector<std::string>> audit_actors(Database& db) {
+    return guard([&] {
+        auto s = db.impl().prepare("SELECT DISTINCT actor FROM audit_log ORDER BY actor");
+        std::vector<std::string> out;
+        while (s.step()) out.push_back(s.str(0));
+        return out;
+    });
+}
+
 }  // namespace cunxin::store

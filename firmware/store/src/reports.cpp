@@ -37,6 +37,20 @@ Result<std::vector<CountRow>> incoming_per_village(Database& db, Seconds from, S
     });
 }
 
+Result<std::vector<CategoryVillageRow>> incoming_per_category_village(Database& db, Seconds from, Seconds to) {
+    return guard([&] {
+        auto s = db.impl().prepare(
+            "SELECT COALESCE(m.category, ''), (m.anonymous OR COALESCE(r.anonymous, 0)), "
+            "CASE WHEN m.anonymous OR COALESCE(r.anonymous, 0) THEN '' ELSE COALESCE(c.village, '') END, count(*) "
+            "FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id LEFT JOIN reply_menu r ON r.code = m.category "
+            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' GROUP BY 1, 2, 3 ORDER BY 1, 3");
+        s.args(from, to);
+        std::vector<CategoryVillageRow> out;
+        while (s.step()) out.push_back(CategoryVillageRow{s.str(0), s.str(2), s.i64(1) != 0, s.i64(3)});
+        return out;
+    });
+}
+
 Result<std::vector<CountRow>> messages_per_day(Database& db, const std::string& direction, Seconds from,
                                                Seconds to, int utc_offset_minutes) {
     return guard([&] {
@@ -85,7 +99,7 @@ Result<std::int64_t> segments_billed_since(Database& db, const std::string& icci
 Result<std::vector<CampaignRates>> campaign_rates(Database& db, Seconds from, Seconds to) {
     return guard([&] {
         auto s = db.impl().prepare(
-            "SELECT c.id, c.name, count(r.mobile), sum(m.status IN ('sent','delivered')), sum(m.status='delivered'), "
+            "SELECT c.id, c.name, c.created_at, count(r.mobile), sum(m.status IN ('sent','delivered')), sum(m.status='delivered'), "
             "sum(m.status='failed'), sum(r.replied_at IS NOT NULL), sum(r.confirmed_at IS NOT NULL) "
             "FROM campaigns c LEFT JOIN campaign_recipients r ON r.campaign_id = c.id "
             "LEFT JOIN messages m ON m.id = r.message_id WHERE c.created_at >= ? AND c.created_at < ? "
@@ -96,12 +110,13 @@ Result<std::vector<CampaignRates>> campaign_rates(Database& db, Seconds from, Se
             CampaignRates r;
             r.campaign_id = s.i64(0);
             r.name = s.str(1);
-            r.recipients = s.i32(2);
-            r.sent = s.i32(3);
-            r.delivered = s.i32(4);
-            r.failed = s.i32(5);
-            r.replied = s.i32(6);
-            r.confirmed = s.i32(7);
+            r.created_at = s.i64(2);
+            r.recipients = s.i32(3);
+            r.sent = s.i32(4);
+            r.delivered = s.i32(5);
+            r.failed = s.i32(6);
+            r.replied = s.i32(7);
+            r.confirmed = s.i32(8);
             if (r.sent > 0) {
                 r.delivery_rate = static_cast<double>(r.delivered) / r.sent;
                 r.response_rate = static_cast<double>(r.replied) / r.sent;

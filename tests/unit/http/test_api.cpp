@@ -2,6 +2,8 @@
 // API resources over real HTTP: messages, triage, contacts, groups, campaigns, modems,
 // settings, users, tokens, audit, reports, backup; auth rules and hostile input.
 
+#include <ctime>
+
 #include <doctest/doctest.h>
 
 #include "harness.hpp"
@@ -377,4 +379,80 @@ TEST_CASE("SSE stream delivers published events to a logged-in panel") {
     CHECK(got.find(R"(data: {"id":7,"text":"<script>"})") != std::string::npos);
     Client anon(h.port);
     CHECK(anon.get("/api/v1/events").status == 401);
+}
+
+TEST_CASE("reports and backups use the configured office time zone, CSV in Chinese") {
+    // UTC-5: the reply at 2023-11-14 22:13 UTC is on the office's 14 November (17:13), where a
+    // hard-coded UTC+8 would put it on the 15th.
+    Harness h([](cunxin::http::ServerConfig& c) { c.utc_offset_minutes = -300; });
+    auto& admin = h.admin();
+    add_incoming(h, "+8613900000001", "01 补贴怎么领", "01");
+    auto day = admin.get("/api/v1/reports?start=2023-11-14&end=2023-11-14");
+    REQUIRE(day.status == 200);
+    CHECK(day.j["from"] == 1699938000);  // 2023-11-14 00:00 at UTC-5
+    CHECK(day.j["period"]["start"] == "2023-11-14");
+    CHECK(day.j["per_category"].size() == 1);
+    CHECK(day.j["per_day"][0]["day"] == "2023-11-14");
+    CHECK(day.j["per_day"][0]["in"] == 1);
+    CHECK(admin.get("/api/v1/reports?start=2023-11-15&end=2023-11-15").j["per_category"].empty());
+    CHECK(admin.get("/api/v1/reports?start=2023-02-29&end=2023-03-01").status == 400);
+    CHECK(admin.get("/api/v1/reports?period=year").status == 400);
+    CHECK(admin.get("/api/v1/reports?period=week").status == 200);
+
+    auto cat = admin.get("/api/v1/reports?start=2023-11-14&end=2023-11-14&format=csv&table=category");
+    CAPTURE(cat.body);
+    CHECK(cat.body.find("类别,回复数") != std::string::npos);
+    CHECK(cat.body.find("01 政策咨询,1") != std::string::npos);
+    auto daily = admin.get("/api/v1/reports?start=2023-11-14&end=2023-11-14&format=csv&table=daily");
+    CHECK(daily.body.find("日期,收到,发出") != std::string::npos);
+    CHECK(daily.body.find("2023-11-14,1,0") != std::string::npos);
+    CHECK(daily.header("Content-Disposition").find("cunxin-daily-20231114-20231114.csv") != std::string::npos);
+    CHECK(admin.get("/api/v1/reports?format=csv&table=secrets").status == 400);
+    auto msgs = admin.get("/api/v1/messages/export.csv?direction=in");
+    CAPTURE(msgs.body);
+    CHECK(msgs.body.find("编号,方向,时间,号码,姓名,村,类别,状态,内容") != std::string::npos);
+    CHECK(msgs.body.find(",收到,2023-11-14 17:13:20,") != std::string::npos);
+    CHECK(msgs.body.find(",新,01 补贴怎么领") != std::string::npos);
+
+    const auto before = std::time(nullptr) - 300 * 60;
+    auto b = admin.get("/api/v1/system/backup");
+    const auto after = std::time(nullptr) - 300 * 60;
+    REQUIRE(b.status == 200);
+    auto name = [](std::time_t t) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[64];
+        std::strftime(buf, sizeof buf, "attachment; filename=\"cunxin-%Y%m%d-%H%M.db\"", &tm);
+        return std::string(buf);
+    };
+    const auto got = b.header("Content-Disposition");
+    CAPTURE(got);
+    CHECK((got == name(before) || got == name(after)));
+}
+
+TEST_CASE("audit: filters by user, kind and office day, paged") {
+    Harness h;
+    auto& admin = h.admin();
+    for (int i = 0; i < 3; ++i) CHECK(admin.put("/api/v1/settings", json{{"anniversary_hour", 8 + i}}).status == 200);
+    json items;
+    for (int i = 0; i < 100; ++i) {
+        items = admin.get("/api/v1/audit?action=settings.").j["items"];
+        if (items.size() >= 3) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(items.size() == 3);
+    auto all = admin.get("/api/v1/audit?limit=500").j;
+    CHECK(admin.get("/api/v1/audit?actor=nobody").j["items"].empty());
+    CHECK(admin.get("/api/v1/audit?actor=" + all["items"][0]["actor"].get<std::string>()).j["items"].size() ==
+          all["items"].size());
+    bool listed = false;
+    for (const auto& a : all["actors"]) listed = listed || a == all["items"][0]["actor"];
+    CHECK(listed);
+    CHECK(admin.get("/api/v1/audit?start=2001-01-01&end=2001-01-02").j["items"].empty());
+    CHECK(admin.get("/api/v1/audit?start=2001-13-01").status == 400);
+    auto page = admin.get("/api/v1/audit?limit=2").j;
+    CHECK(page["items"].size() == 2);
+    REQUIRE(page["next_cursor"].is_number());
+    auto next = admin.get("/api/v1/audit?limit=2&cursor=" + std::to_string(page["next_cursor"].get<std::int64_t>())).j;
+    CHECK(next["items"][0]["id"].get<std::int64_t>() == page["items"][1]["id"].get<std::int64_t>() - 1);
 }

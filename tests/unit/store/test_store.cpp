@@ -264,3 +264,81 @@ TEST_CASE("transactions roll back unless committed, nested ones as savepoints") 
     CHECK(r.error().code == Errc::constraint);
     CHECK(list_messages(*db, {})->items.empty());
 }
+
+TEST_CASE("reports: replies per category and village, an anonymous category never gives the village") {
+    cunxin::test::TempDir dir;
+    auto db = Database::open(dir.file("a.db"));
+    REQUIRE(db);
+    const auto east = insert_contact(*db, contact("王芳", "+8613800000001", "东村"), kT0);
+    const auto west = insert_contact(*db, contact("李明", "+8613800000002", "西村"), kT0);
+    REQUIRE(east);
+    REQUIRE(west);
+    REQUIRE(upsert_menu_item(*db, MenuItem{"04", "匿名举报", "Anonymous report", "", true, 4}));
+    auto add = [&](std::int64_t who, const char* cat, Seconds t, bool anonymous = false) {
+        NewIncoming in;
+        in.peer = who == *east ? "+8613800000001" : "+8613800000002";
+        in.text = "x";
+        in.scts = t;
+        in.text_hash = std::to_string(t) + cat;
+        if (*cat) in.category = cat;
+        in.contact_id = who;
+        in.anonymous = anonymous;
+        REQUIRE(insert_incoming(*db, in, t));
+    };
+    add(*east, "01", kT0 + 1);
+    add(*east, "01", kT0 + 2);
+    add(*west, "01", kT0 + 3);
+    add(*west, "", kT0 + 4);
+    add(*east, "04", kT0 + 5, true);
+    add(*west, "04", kT0 + 6, true);
+    add(*east, "02", kT0 + 100000);  // outside the period
+    auto rows = incoming_per_category_village(*db, kT0, kT0 + 86400);
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 4);
+    CHECK(((*rows)[0].category == "" && (*rows)[0].village == "西村" && (*rows)[0].count == 1));
+    CHECK(((*rows)[1].category == "01" && (*rows)[1].village == "东村" && (*rows)[1].count == 2));
+    CHECK(((*rows)[2].category == "01" && (*rows)[2].village == "西村" && (*rows)[2].count == 1));
+    // Both villages' anonymous reports fold into one row without a village.
+    CHECK(((*rows)[3].category == "04" && (*rows)[3].anonymous && (*rows)[3].village.empty() && (*rows)[3].count == 2));
+}
+
+TEST_CASE("audit log: filtered by actor, kind of action and time, paged by id") {
+    cunxin::test::TempDir dir;
+    auto db = Database::open(dir.file("a.db"));
+    REQUIRE(db);
+    for (int i = 0; i < 30; ++i) REQUIRE(audit(*db, i % 3 ? "admin" : "王会计", i % 2 ? "campaign.create" : "settings.update", "", kT0 + i * 60));
+    REQUIRE(audit(*db, "admin", "campaigns.fake", "", kT0 + 3000));
+    AuditQuery q;
+    q.actor = "王会计";
+    q.limit = 100;
+    auto by_actor = list_audit(*db, q);
+    REQUIRE(by_actor);
+    CHECK(by_actor->size() == 10);
+    q = AuditQuery{};
+    q.action = "campaign.";  // a kind: every campaign.* action, not "campaigns.*"
+    auto by_kind = list_audit(*db, q);
+    REQUIRE(by_kind);
+    CHECK(by_kind->size() == 15);
+    q.action = "campaign.create";
+    CHECK(list_audit(*db, q)->size() == 15);
+    q = AuditQuery{};
+    q.from = kT0 + 10 * 60;
+    q.to = kT0 + 20 * 60;
+    auto by_time = list_audit(*db, q);
+    REQUIRE(by_time);
+    REQUIRE(by_time->size() == 10);
+    CHECK(by_time->front().at == kT0 + 19 * 60);  // newest first
+    q = AuditQuery{};
+    q.limit = 20;
+    auto first = list_audit(*db, q);
+    REQUIRE(first);
+    REQUIRE(first->size() == 20);
+    q.before_id = first->back().id;
+    auto second = list_audit(*db, q);
+    REQUIRE(second);
+    CHECK(second->size() == 11);
+    CHECK(second->front().id == first->back().id - 1);
+    auto actors = audit_actors(*db);
+    REQUIRE(actors);
+    CHECK(*actors == std::vector<std::string>{"admin", "王会计"});
+}

@@ -5,7 +5,7 @@
 import { api, toast } from '../api.js';
 import { h, clear, fmtTime, fmtDuration } from '../h.js';
 import { t } from '../i18n.js';
-import { card, progressBar, badge, statusBadge, table, setProgress } from '../ui.js';
+import { card, progressBar, badge, statusBadge, table, setProgress, fmtEta } from '../ui.js';
 import { session } from '../main.js';
 
 function etaText(s) {

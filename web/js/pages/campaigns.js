@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { h, fmtTime, fmtDuration } from '../h.js';
 import { t } from '../i18n.js';
+import { canAct } from '../main.js';
 import { card, progressBar, badge, empty, applyCampaignEvent } from '../ui.js';
 
 const etaText = (s) => (s === null || s === undefined ? '' : `${t('campaign.eta')}: ${fmtDuration(s)}`);
@@ -47,7 +48,7 @@ export default {
       h('small', { class: 'muted eta' }, c.status === 'running' ? etaText(c.eta_seconds) : ''),
     ]));
     return h('div', { class: 'page' }, [card(t('nav.campaigns'), [
-      h('p', null, [h('a', { class: 'button primary', href: '#/compose' }, t('nav.compose')), ' ',
+      h('p', null, [canAct() ? h('a', { class: 'button primary', href: '#/compose' }, t('nav.compose')) : null, ' ',
         h('a', { class: 'button', href: '#/templates' }, t('nav.templates'))]),
       rows.length ? h('ul', { class: 'plain' }, rows) : empty(t('dash.no_campaigns'))]),
     greetingsCard(d.greetings)]);

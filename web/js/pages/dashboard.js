@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dashboard: modem/SIM cards, today's replies by category, campaigns in progress, 14-day chart.
 import { api } from '../api.js';
-import { h, svg, fmtDuration } from '../h.js';
+import { h, svg } from '../h.js';
 import { t, lang } from '../i18n.js';
-import { card, progressBar, signalBars, storageLine, badge, empty, applyCampaignEvent } from '../ui.js';
+import { card, progressBar, signalBars, storageLine, badge, empty, applyCampaignEvent, modemTitle, fmtEta } from '../ui.js';
 import { session } from '../main.js';
 
 function chart(days) {
@@ -32,13 +32,23 @@ function chart(days) {
 
 export function modemCard(m) {
   return h('div', { class: `modem ${m.ready ? 'ok' : 'bad'}` }, [
-    h('div', { class: 'row' }, [h('strong', null, m.operator || m.model || m.id), signalBars(m.signal)]),
+    h('div', { class: 'row' }, [h('strong', null, modemTitle(m)), signalBars(m.signal)]),
     h('div', { class: 'muted' }, t(`modem.state.${m.state}`)),
     h('div', null, `${t('modem.registered')}: ${m.registered ? t('yes') : t('no')}`),
     h('div', null, `${t('modem.queue')}: ${m.queue}`),
     h('div', null, `${t('modem.sent_today')}: ${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`),
     storageLine(m),
     m.error ? h('div', { class: 'error' }, m.error) : null,
+  ]);
+}
+
+// A SIM on one line (phone): carrier, signal, state, sent today.
+function modemLine(m) {
+  return h('li', { class: m.ready ? 'ok' : 'bad' }, [
+    h('span', { class: 'name' }, modemTitle(m)), signalBars(m.signal),
+    h('span', { class: 'state' }, t(`modem.state.${m.state}`)),
+    h('span', { class: 'sent' }, `${t('modem.sent_today')} ${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`),
+    m.error ? h('span', { class: 'error' }, m.error) : null,
   ]);
 }
 
@@ -57,11 +67,14 @@ export default {
   },
   // Campaign progress moves the bars in place; a campaign that starts or ends reloads.
   onEvent(name, data) {
-    if (name === 'campaign' && applyCampaignEvent(document.getElementById('main'), data, (s) => `${t('campaign.eta')}: ${fmtDuration(s)}`)) return false;
+    if (name === 'campaign' && applyCampaignEvent(document.getElementById('main'), data, (s) => `${t('campaign.eta')}: ${fmtEta(s)}`)) return false;
     return true;
   },
   render(d) {
-    const modems = d.modems.length ? h('div', { class: 'grid' }, d.modems.map(modemCard)) : empty(t('modem.none'));
+    // Cards on a desktop; one line per SIM on a phone (app.css), so today's replies stay on the first screen.
+    const modems = d.modems.length ? [h('div', { class: 'grid' }, d.modems.map(modemCard)), h('ul', { class: 'modem-lines' }, d.modems.map(modemLine))]
+      : empty(t('modem.none'));
+    const ready = d.modems.filter((m) => m.ready).length;
     const total = d.replies_today.reduce((a, c) => a + c.count, 0);
     const cats = d.replies_today.length
       ? h('ul', { class: 'cats' }, d.replies_today.map((c) => h('li', null, [
@@ -73,13 +86,13 @@ export default {
       ? d.campaigns.map((c) => h('div', { class: 'camp', dataset: { campaign: c.id, status: c.status } }, [
         h('a', { href: `#/campaign/${c.id}` }, c.name), ' ', badge(`st-${c.status}`, t(`campaign.status.${c.status}`)),
         progressBar(c.progress.percent, `${c.progress.done}/${c.progress.recipients}`),
-        h('small', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtDuration(c.eta_seconds)}` : ''),
+        h('small', { class: 'muted eta' }, c.eta_seconds !== null ? `${t('campaign.eta')}: ${fmtEta(c.eta_seconds)}` : ''),
       ]))
       : empty(t('dash.no_campaigns'));
     return h('div', { class: 'page dashboard' }, [
-      card(t('dash.modems'), modems),
-      card(`${t('dash.replies_today')} (${total})`, [cats, h('p', null, h('a', { href: '#/inbox?status=new' }, `${t('dash.new_replies')}: ${d.new_replies}`))]),
-      card(t('dash.campaigns'), camps),
+      card(`${t('dash.replies_today')} (${total})`, [cats, h('p', null, h('a', { href: '#/inbox?status=new' }, `${t('dash.new_replies')}: ${d.new_replies}`))], { class: 'card dash-replies', id: 'dash-replies' }),
+      card(t('dash.campaigns'), camps, { class: 'card dash-campaigns' }),
+      card(`${t('dash.modems')} (${t('dash.ready_of', { ready, total: d.modems.length })})`, modems, { class: 'card dash-modems', id: 'dash-modems' }),
       card(t('dash.chart'), chart(d.days)),
       h('p', { class: 'muted' }, `${t('dash.queue')}: ${d.queued_segments}`),
       d.quarantined !== undefined

@@ -3,7 +3,7 @@
 import { api, toast } from '../api.js';
 import { h } from '../h.js';
 import { t } from '../i18n.js';
-import { card, field, signalBars, storageLine, empty } from '../ui.js';
+import { card, field, signalBars, storageLine, empty, modemTitle, operatorName } from '../ui.js';
 import { session } from '../main.js';
 
 // Live refreshes re-render the page: an open SIM form stays open.
@@ -20,6 +20,9 @@ const MONEY = [['price_fen_per_segment', 10000], ['monthly_budget_segments', 100
 // A SIM's limits, price and budget. The form shows the limits in force (what the panel set, else
 // the configured default); saving sends only the fields changed, so one field never resets the
 // others; "不限" (no limit) is a checkbox of its own and needs a confirmation.
+// The last USSD answer per modem: kept across the page's live refreshes.
+const ussdAnswers = new Map();
+
 function simForm(sim) {
   const force = sim.limits_in_force || {};
   const rows = [];
@@ -81,8 +84,8 @@ export default {
     const operator = session.user && session.user.role !== 'viewer';
     const cards = d.items.map((m) => {
       const code = h('input', { value: '*100#', size: 8 });
-      const answer = h('p', { class: 'ussd' });
-      return card(`${m.operator || m.model || m.id}`, [
+      const answer = h('p', { class: 'ussd', id: `ussd-${m.id}` }, ussdAnswers.get(m.id) || '');
+      return card(modemTitle(m), [
         h('div', { class: 'row' }, [signalBars(m.signal), h('span', null, m.signal !== null ? `${m.signal} dBm` : t('modem.no_signal')), h('span', { class: m.ready ? 'ok' : 'error' }, t(`modem.state.${m.state}`))]),
         h('dl', null, [['port', m.port], ['model', `${m.manufacturer} ${m.model}`], ['imei', m.imei], ['iccid', m.iccid], ['imsi', m.imsi], ['own_number', m.own_number],
           ['queue', m.queue], ['sent_today', `${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`]].map(([k, v]) => [h('dt', null, t(`modem.${k}`)), h('dd', null, String(v ?? ''))])),
@@ -91,7 +94,13 @@ export default {
         operator ? h('form', { class: 'inline', onsubmit: async (e) => {
           e.preventDefault();
           answer.textContent = '…';
-          try { const r = await api('POST', `/modems/${encodeURIComponent(m.id)}/ussd`, { code: code.value }); answer.textContent = r.reply; } catch (_) { answer.textContent = ''; }
+          try {
+            const r = await api('POST', `/modems/${encodeURIComponent(m.id)}/ussd`, { code: code.value });
+            ussdAnswers.set(m.id, r.reply);
+            // A live refresh may have replaced this card meanwhile: write into the one on the page.
+            const shown = document.getElementById(`ussd-${m.id}`) || answer;
+            shown.textContent = r.reply;
+          } catch (_) { answer.textContent = ussdAnswers.get(m.id) || ''; }
         } }, [code, h('button', { type: 'submit' }, t('modem.ussd'))]) : null,
         answer,
         admin ? h('button', { class: 'danger', onclick: async () => { if (confirm(t('modem.confirm_restart'))) { await api('POST', `/modems/${encodeURIComponent(m.id)}/restart`, {}); toast(t('modem.restarting')); } } }, t('modem.restart')) : null,
@@ -99,6 +108,6 @@ export default {
       ], { class: `card modem ${m.ready ? 'ok' : 'bad'}` });
     });
     return h('div', { class: 'page modems' }, [cards.length ? h('div', { class: 'grid' }, cards) : empty(t('modem.none')),
-      admin && d.sims.length ? card(t('sim.all'), d.sims.map((s) => keepOpen(`s-${s.iccid}`, [h('summary', null, `${s.operator} ${s.iccid}`), simForm(s)]))) : null]);
+      admin && d.sims.length ? card(t('sim.all'), d.sims.map((s) => keepOpen(`s-${s.iccid}`, [h('summary', null, `${operatorName(s.operator, s.carrier)} ${s.iccid}`), simForm(s)]))) : null]);
   },
 };

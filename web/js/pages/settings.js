@@ -6,13 +6,37 @@ import { h, clear, fmtTime } from '../h.js';
 import { t } from '../i18n.js';
 import { card, field, table } from '../ui.js';
 import { session } from '../main.js';
+import { actionLabel, describe } from './audit.js';
 
 const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
+// A checkbox with its label on one line.
+function check(label, input) {
+  return h('label', { class: 'field check' }, [input, h('span', null, label)]);
+}
+
+function wide(el) {
+  el.classList.add('wide');
+  return el;
+}
+
+// "system: system_agrees" → "系统时钟（与移动网络时间一致）" (firmware/app/src/clock_source.cpp describe()).
+function clockSource(text) {
+  const m = /^(?:network \((.*)\)|(\w+)): (\w+)(?:, (\d+) implausible)?/.exec(text || '');
+  if (!m) return t('settings.clock_system');
+  const known = (k) => (t(k) !== k ? t(k) : null);
+  const source = m[1] !== undefined ? t('settings.clock.network', { n: m[1].split(',').filter(Boolean).length }) : (known(`settings.clock.${m[2]}`) || m[2]);
+  const reason = known(`settings.clock.reason.${m[3]}`);
+  const rejected = m[4] ? t('settings.clock.rejected', { n: m[4] }) : '';
+  return `${source}${reason ? `（${reason}）` : ''}${rejected ? ` · ${rejected}` : ''}`;
+}
+
 function generalForm(s) {
   const office = h('input', { value: s.office_name || '', id: 's-office' });
-  const autoAck = h('input', { type: 'checkbox', checked: !!s.auto_ack_enabled });
-  const annOn = h('input', { type: 'checkbox', checked: !!s.anniversary_enabled });
+  // Unset switches show what the appliance does without them: both are on by default
+  // (messaging/inbox.cpp and messaging/greetings.cpp).
+  const autoAck = h('input', { type: 'checkbox', id: 's-auto-ack', checked: s.auto_ack_enabled ?? true });
+  const annOn = h('input', { type: 'checkbox', id: 's-ann-on', checked: s.anniversary_enabled ?? true });
   const annTpl = h('textarea', { rows: 3, id: 's-ann-template' }, s.anniversary_template || '');
   const annHour = h('input', { type: 'number', min: 0, max: 23, value: s.anniversary_hour ?? 9 });
   const time = h('select', null, ['network', 'browser', 'system'].map((v) => h('option', { value: v }, t(`settings.time.${v}`))));
@@ -22,9 +46,10 @@ function generalForm(s) {
     await api('PUT', '/settings', { office_name: office.value, auto_ack_enabled: autoAck.checked, anniversary_enabled: annOn.checked,
       anniversary_template: annTpl.value, anniversary_hour: Number(annHour.value), time_source: time.value });
     toast(t('saved'));
-  } }, [field(t('settings.office'), office), field(t('settings.auto_ack'), autoAck), field(t('settings.anniversary'), annOn),
-    field(t('settings.anniversary_template'), annTpl, '{name} {years} {date}'), field(t('settings.anniversary_hour'), annHour),
-    field(t('settings.time_source'), time), h('button', { type: 'submit', class: 'primary' }, t('save'))]);
+  } }, [field(t('settings.office'), office), field(t('settings.anniversary_hour'), annHour), field(t('settings.time_source'), time),
+    h('div', { class: 'wide check-row' }, [check(t('settings.auto_ack'), autoAck), check(t('settings.anniversary'), annOn)]),
+    wide(field(t('settings.anniversary_template'), annTpl, t('settings.anniversary_fields'))),
+    h('button', { type: 'submit', class: 'primary', id: 's-save' }, t('save'))]);
 }
 
 function menuEditor(menu) {
@@ -32,16 +57,19 @@ function menuEditor(menu) {
     const zh = h('input', { value: m.label_zh }); const en = h('input', { value: m.label_en });
     const ack = h('input', { value: m.auto_ack, placeholder: t('settings.auto_ack_text') });
     const anon = h('input', { type: 'checkbox', checked: m.anonymous });
-    const code = h('input', { value: m.code, size: 3, readonly: !!m.code || null });
-    return h('tr', null, [h('td', null, code), h('td', null, zh), h('td', null, en), h('td', null, ack), h('td', null, anon),
-      h('td', null, [h('button', { class: 'link', onclick: async () => {
+    const code = h('input', { value: m.code, size: 3, readonly: !!m.code || null, placeholder: m.code ? null : t('settings.code'), 'aria-label': t('settings.code') });
+    zh.setAttribute('placeholder', t('settings.label_zh'));
+    en.setAttribute('placeholder', t('settings.label_en'));
+    return h('div', { class: 'menu-row', dataset: { code: m.code } }, [code, zh, en, h('div', { class: 'ack' }, ack),
+      h('div', { class: 'flags' }, [h('label', null, [anon, ' ', t('settings.anonymous')]), h('span', null, [h('button', { type: 'button', class: 'link', onclick: async () => {
         if (!code.value) return;
         await api('PUT', `/menu/${encodeURIComponent(code.value)}`, { label_zh: zh.value, label_en: en.value, auto_ack: ack.value, anonymous: anon.checked, position: Number(code.value) || 0 });
         toast(t('saved')); reload();
-      } }, t('save')), m.code ? h('button', { class: 'link danger', onclick: async () => { await api('DELETE', `/menu/${encodeURIComponent(m.code)}`); reload(); } }, t('delete')) : null])]);
+      } }, m.code ? t('save') : t('settings.add_entry')), m.code ? h('button', { type: 'button', class: 'link danger', onclick: async () => { await api('DELETE', `/menu/${encodeURIComponent(m.code)}`); reload(); } }, t('delete')) : null])])]);
   };
-  return table([t('settings.code'), '中文', 'English', t('settings.auto_ack_text'), t('settings.anonymous'), ''],
-    [...menu.map(row), row({ code: '', label_zh: '', label_en: '', auto_ack: '', anonymous: false })]);
+  return h('div', { class: 'menu-rows', id: 'menu-rows' }, [
+    h('div', { class: 'menu-head' }, [t('settings.code'), t('settings.label_zh'), t('settings.label_en'), t('settings.auto_ack_text'), ''].map((x) => h('span', null, x))),
+    ...menu.map(row), row({ code: '', label_zh: '', label_en: '', auto_ack: '', anonymous: false })]);
 }
 
 function passwordForm() {
@@ -87,7 +115,9 @@ function tokensCard(tokens) {
 
 function backupCard() {
   const file = h('input', { type: 'file', accept: '.db' });
-  return [h('p', null, h('a', { class: 'button', href: '/api/v1/system/backup', download: 'cunxin-backup.db' }, t('settings.backup'))),
+  // The server names the file (cunxin-YYYYMMDD-HHMM.db, office time).
+  return [h('p', null, [h('a', { class: 'button', href: '/api/v1/system/backup', download: true, id: 's-backup' }, t('settings.backup')),
+    ' ', h('small', { class: 'muted' }, t('settings.backup_name'))]),
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       if (!file.files[0] || !confirm(t('settings.confirm_restore'))) return;
@@ -101,8 +131,15 @@ function backupCard() {
 }
 
 function reportsCard() {
-  const tables = ['category', 'village', 'daily', 'cost', 'campaigns'];
-  return h('ul', { class: 'plain' }, tables.map((x) => h('li', null, h('a', { href: `/api/v1/reports?format=csv&table=${x}`, download: `report-${x}.csv` }, t(`report.${x}`)))));
+  return h('p', null, [h('a', { class: 'button', href: '#/reports', id: 's-reports' }, t('settings.open_reports')), ' ',
+    h('small', { class: 'muted' }, t('settings.reports_hint'))]);
+}
+
+function auditCard(audit) {
+  return [table([t('settings.when'), t('settings.who'), t('settings.what'), t('audit.about')], audit.map((a) =>
+    h('tr', null, [h('td', null, fmtTime(a.at)), h('td', null, a.actor === 'anonymous' ? t('audit.anonymous_actor') : a.actor),
+      h('td', { title: a.action }, actionLabel(a.action)), h('td', null, describe(a))]))),
+  h('p', null, h('a', { href: '#/audit', id: 's-audit-all' }, t('settings.audit_all')))];
 }
 
 export default {
@@ -111,12 +148,12 @@ export default {
     const admin = session.user && session.user.role === 'admin';
     const s = await api('GET', '/settings');
     if (!admin) return { s };
-    const [users, tokens, audit] = await Promise.all([api('GET', '/users'), api('GET', '/tokens'), api('GET', '/audit?limit=50')]);
+    const [users, tokens, audit] = await Promise.all([api('GET', '/users'), api('GET', '/tokens'), api('GET', '/audit?limit=10')]);
     return { s, users: users.items, tokens: tokens.items, audit: audit.items };
   },
   render({ s, users, tokens, audit }) {
     const admin = session.user && session.user.role === 'admin';
-    const source = s.settings.clock_source ? ` · ${t('settings.clock_source')}: ${s.settings.clock_source}` : ` · ${t('settings.clock_source')}: ${t('settings.clock_system')}`;
+    const source = ` · ${t('settings.clock_source')}: ${clockSource(s.settings.clock_source)}`;
     const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)}${source} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
     return h('div', { class: 'page settings' }, [
       admin ? card(t('settings.general'), [generalForm(s.settings), browserTime]) : null,
@@ -126,9 +163,7 @@ export default {
       admin ? card(t('settings.users'), usersCard(users)) : null,
       admin ? card(t('settings.tokens'), tokensCard(tokens)) : null,
       admin ? card(t('settings.backup_restore'), backupCard()) : null,
-      admin ? card(t('settings.audit'), table([t('settings.when'), t('settings.who'), t('settings.what'), ''], audit.map((a) =>
-        h('tr', null, [h('td', null, fmtTime(a.at)), h('td', null, a.actor), h('td', null, a.action),
-          h('td', null, typeof a.detail === 'object' ? (a.detail.target || '') : String(a.detail))])))) : null,
+      admin ? card(t('settings.audit'), auditCard(audit)) : null,
     ]);
   },
 };

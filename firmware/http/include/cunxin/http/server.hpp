@@ -46,6 +46,7 @@ struct ServerConfig {
     std::chrono::milliseconds core_timeout{3000};   ///< deadline for work handed to the core
     bool secure_cookies = false;          ///< `Secure` on every cookie (requests over HTTPS always get it)
     std::optional<HttpsConfig> https;     ///< also serve HTTPS
+    int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
 };
 
 /// How HTTP threads reach the core thread.

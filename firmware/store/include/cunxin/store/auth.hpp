@@ -104,4 +104,18 @@ Result<std::int64_t> audit(Database& db, const std::string& actor, const std::st
 Result<std::vector<AuditEntry>> list_audit(Database& db, std::int64_t before_id = 0,
                                            int limit = 100);
 
+/// Which audit lines to list; empty/zero fields do not filter.
+struct AuditQuery {
+    std::int64_t before_id = 0;  ///< ids below this one (0 = from the newest)
+    int limit = 100;
+    std::string actor;           ///< exact actor
+    std::string action;          ///< exact action, or a prefix ending in '.' ("campaign.")
+    Seconds from = 0;            ///< at >= from
+    Seconds to = 0;              ///< at < to
+};
+/// Newest first, filtered.
+Result<std::vector<AuditEntry>> list_audit(Database& db, const AuditQuery& q);
+/// Every actor named in the audit log (for the panel's filter), sorted.
+Result<std::vector<std::string>> audit_actors(Database& db);
+
 }  // namespace cunxin::store

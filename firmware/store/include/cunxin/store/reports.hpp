@@ -20,6 +20,16 @@ Result<std::vector<CountRow>> incoming_per_category(Database& db, Seconds from, 
 /// Incoming messages in [from, to) per village of the sender ("" = unknown sender); anonymous
 /// messages are not counted (a village's count would point at the sender).
 Result<std::vector<CountRow>> incoming_per_village(Database& db, Seconds from, Seconds to);
+/// Incoming messages of one category from one village.
+struct CategoryVillageRow {
+    std::string category;   ///< reply-menu code ("" = unclassified)
+    std::string village;    ///< "" = unknown sender, or hidden (anonymous category)
+    bool anonymous = false; ///< the category is anonymous: the village is never given
+    std::int64_t count = 0;
+};
+/// Incoming messages in [from, to) per category and village; anonymous categories carry no village.
+Result<std::vector<CategoryVillageRow>> incoming_per_category_village(Database& db, Seconds from, Seconds to);
+
 /// Messages of `direction` ("in"/"out") in [from, to) per local day (`utc_offset_minutes`).
 Result<std::vector<CountRow>> messages_per_day(Database& db, const std::string& direction,
                                                Seconds from, Seconds to, int utc_offset_minutes);
@@ -42,6 +52,7 @@ Result<std::int64_t> segments_billed_since(Database& db, const std::string& icci
 struct CampaignRates {
     std::int64_t campaign_id = 0;
     std::string name;
+    Seconds created_at = 0;
     int recipients = 0;
     int sent = 0;          ///< sent or delivered
     int delivered = 0;

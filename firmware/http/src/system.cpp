@@ -31,18 +31,25 @@ void register_system(Router& r) {
 
     // Restore: the uploaded database is checked and kept next to the live one as
     // "<db>.restore"; the app swaps it in at the next start (restart required).
-    r.post("/api/v1/system/restore", Need::admin, [](Ctx& ctx) -> Result<Reply> {
-        const std::string& body = ctx.req.body;
+    // The body arrives streamed to a temporary file (any size the data partition holds); the
+    // server removes that file after the handler unless the handler moved it.
+    r.post_file("/api/v1/system/restore", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        const auto body_size = ctx.req.body_size;
         static constexpr char kMagic[] = "SQLite format 3";
-        if (body.size() < 512 || body.compare(0, sizeof kMagic, std::string(kMagic, sizeof kMagic)) != 0) {
+        std::string head(sizeof kMagic, '\0');
+        if (!ctx.req.body_file.empty()) {
+            std::ifstream in(ctx.req.body_file, std::ios::binary);
+            in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        }
+        if (body_size < 512 || head != std::string(kMagic, sizeof kMagic)) {
             return fail(Errc::invalid_field, "not a Cunxin backup (SQLite database) file");
         }
         const auto pending = ctx.srv.cfg.db_path.string() + ".restore";
         const auto tmp = pending + ".tmp";
         {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            out.write(body.data(), static_cast<std::streamsize>(body.size()));
-            if (!out) return fail(Errc::internal, "");
+            std::error_code ec;
+            std::filesystem::rename(ctx.req.body_file, tmp, ec);
+            if (ec) return fail(Errc::internal, "");
         }
         // Check the file opens as a database this build understands.
         {
@@ -65,8 +72,8 @@ void register_system(Router& r) {
         std::error_code ec;
         std::filesystem::rename(tmp, pending, ec);
         if (ec) return fail(Errc::internal, "");
-        ctx.srv.audit(ctx.who, "system.restore", "database", std::to_string(body.size()) + " bytes", ctx.address());
-        return accepted({{"restart_required", true}, {"bytes", body.size()}});
+        ctx.srv.audit(ctx.who, "system.restore", "database", std::to_string(body_size) + " bytes", ctx.address());
+        return accepted({{"restart_required", true}, {"bytes", body_size}});
     });
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal API of firmware/http: errors, replies, principals, the request context and the router.
-// Only firmware/http/src includes this (it pulls in httplib and nlohmann::json).
-
-#include <httplib.h>
+// Only firmware/http/src includes this (it pulls in nlohmann::json; the transport, Boost.Beast,
+// stays in transport.cpp).
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <memory>
@@ -29,8 +29,53 @@ struct Error;
 namespace cunxin::http {
 
 
+/// A parsed HTTP request as handlers see it (names follow cpp-httplib's, which it replaced).
+struct Request {
+    std::string method;                 ///< "GET", "POST"…
+    std::string target;                 ///< as sent: path and query
+    std::string path;                   ///< percent-decoded path
+    std::vector<std::pair<std::string, std::string>> params;   ///< decoded query parameters
+    std::vector<std::pair<std::string, std::string>> headers;  ///< as sent
+    std::string body;                   ///< the body (routes that take it in memory)
+    std::filesystem::path body_file;    ///< the body streamed to a temporary file (upload routes)
+    std::uint64_t body_size = 0;        ///< bytes in `body` or `body_file`
+    std::vector<std::string> matches;   ///< regex captures of the route's pattern (0 = whole path)
+    std::string remote_addr;            ///< client address
+    bool tls = false;                   ///< came over HTTPS
+
+    /// The first header `name` (case-insensitive), or "".
+    std::string get_header_value(std::string_view name) const;
+    /// True when header `name` is present.
+    bool has_header(std::string_view name) const;
+    /// True when query parameter `name` is present.
+    bool has_param(std::string_view name) const;
+    /// The first query parameter `name`, or "".
+    std::string get_param_value(std::string_view name) const;
+};
+
+/// An HTTP response a handler fills.
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    bool close = false;                 ///< close the connection after this response
+    /// Server-Sent Events: after the headers the transport streams the hub's events; `on_end`
+    /// runs (on any thread) when the stream ends.
+    bool sse = false;
+    std::function<void()> on_end;
+
+    /// Sets (replaces) a header.
+    void set_header(std::string_view name, std::string value);
+    /// True when header `name` is set.
+    bool has_header(std::string_view name) const;
+    /// The header `name`, or "".
+    std::string get_header_value(std::string_view name) const;
+    /// Sets body and Content-Type.
+    void set_content(std::string body, std::string_view content_type);
+};
+
 /// THE mapping: writes status and {"error":{"code","message"}} to `res`.
-void write_error(httplib::Response& res, const Error& e);
+void write_error(Response& res, const Error& e);
 /// Maps a store failure to an HTTP error (store details go to the log only).
 Error from_store(const store::Error& e, const char* what);
 
@@ -72,11 +117,10 @@ struct ServerImpl;
 /// Per-request context handed to handlers.
 class Ctx {
 public:
-    Ctx(ServerImpl& srv, const httplib::Request& req, httplib::Response& res)
-        : srv(srv), req(req), res(res) {}
+    Ctx(ServerImpl& srv, const Request& req, Response& res) : srv(srv), req(req), res(res) {}
     ServerImpl& srv;
-    const httplib::Request& req;
-    httplib::Response& res;
+    const Request& req;
+    Response& res;
     Principal who;
     bool authenticated = false;
     bool tls = false;  ///< the request came over HTTPS
@@ -99,22 +143,41 @@ public:
 /// Route handler.
 using Handler = std::function<Result<Reply>(Ctx&)>;
 
-/// Registers routes on the underlying server, wrapping auth, CSRF and error mapping.
+/// How a route takes its request body.
+enum class Body {
+    memory,  ///< in Request::body, up to max_body (max_upload for the CSV import)
+    file,    ///< streamed to a temporary file in the data directory (Request::body_file), any
+             ///< size up to the free space minus `upload_reserve`; removed after the handler
+};
+
+/// A raw route: runs on a worker thread, fills the response.
+using RawHandler = std::function<void(const Request&, Response&)>;
+
+/// One entry of the route table (matched in registration order, on the full decoded path).
+struct Route {
+    std::string method;
+    std::string pattern;
+    RawHandler handler;
+    Body body = Body::memory;
+};
+
+/// Registers routes in the server's table, wrapping auth, CSRF and error mapping.
 class Router {
 public:
-    /// Routes go to `target` (the plain or the HTTPS listener); `tls` marks its requests.
-    Router(ServerImpl& srv, httplib::Server& target, bool tls) : srv_(srv), target_(target), tls_(tls) {}
+    explicit Router(ServerImpl& srv) : srv_(srv) {}
     void get(const std::string& pattern, Need need, Handler h);
     void post(const std::string& pattern, Need need, Handler h);
     void put(const std::string& pattern, Need need, Handler h);
     void patch(const std::string& pattern, Need need, Handler h);
     void del(const std::string& pattern, Need need, Handler h);
+    /// POST whose body is streamed to a temporary file (Request::body_file).
+    void post_file(const std::string& pattern, Need need, Handler h);
+    /// A route without the wrapper (assets, fallbacks).
+    void raw(const std::string& method, const std::string& pattern, RawHandler h);
 
 private:
-    httplib::Server::Handler wrap(Need need, bool mutating, Handler h);
+    RawHandler wrap(Need need, bool mutating, Handler h);
     ServerImpl& srv_;
-    httplib::Server& target_;
-    bool tls_;
 };
 
 /// Registration of each resource (one file each).

@@ -70,7 +70,7 @@ std::string session_cookie(ServerImpl& srv, const std::string& id, long max_age,
     return c;
 }
 
-std::string read_cookie(const httplib::Request& req) {
+std::string read_cookie(const Request& req) {
     const std::string all = req.get_header_value("Cookie");
     const std::string key = std::string(kCookie) + "=";
     std::size_t pos = 0;
@@ -153,7 +153,7 @@ void init_setup_code(ServerImpl& s) {
     }
 }
 
-Result<Principal> ServerImpl::authenticate(const httplib::Request& req, bool touch) {
+Result<Principal> ServerImpl::authenticate(const Request& req, bool touch) {
     const std::string auth = req.get_header_value("Authorization");
     if (!auth.empty()) {
         if (auth.rfind("Bearer ", 0) != 0 || auth.size() < 10 || auth.size() > 200) {

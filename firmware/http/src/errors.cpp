@@ -25,6 +25,7 @@ const char* to_string(Errc code) noexcept {
         case Errc::not_found: return "not_found";
         case Errc::conflict: return "conflict";
         case Errc::payload_too_large: return "payload_too_large";
+        case Errc::https_required: return "https_required";
         case Errc::rate_limited: return "rate_limited";
         case Errc::setup_required: return "setup_required";
         case Errc::core_unavailable: return "core_unavailable";
@@ -47,6 +48,7 @@ int status_of(Errc code) noexcept {
         case Errc::not_found: return 404;
         case Errc::conflict: return 409;
         case Errc::payload_too_large: return 413;
+        case Errc::https_required: return 403;
         case Errc::rate_limited: return 429;
         case Errc::setup_required: return 403;
         case Errc::core_unavailable: return 503;
@@ -56,7 +58,7 @@ int status_of(Errc code) noexcept {
     return 500;
 }
 
-void write_error(httplib::Response& res, const Error& e) {
+void write_error(Response& res, const Error& e) {
     res.status = status_of(e.code);
     std::string message = e.detail;
     if (e.code == Errc::internal || message.empty()) {

@@ -30,6 +30,7 @@ enum class Errc {
     not_found,          ///< no such resource / id
     conflict,           ///< state does not allow it (duplicate name, campaign finished…)
     payload_too_large,  ///< body over the limit
+    https_required,     ///< HTTPS is configured: logins over plain HTTP are refused
     rate_limited,       ///< too many attempts
     setup_required,     ///< no admin account yet
     core_unavailable,   ///< the core did not answer in time

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The server: httplib setup, security headers, the router wrapper (auth, CSRF, roles, errors),
-// embedded assets and start/stop.
+// The server: requests and responses, security headers, the router wrapper (auth, CSRF, roles,
+// errors), embedded assets (gzip or identity), the SSE route and start/stop. The network side
+// (Boost.Beast) is transport.cpp.
 
 #include <sodium.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <fstream>
@@ -25,23 +27,25 @@ bool is_upload_path(const std::string& path) {
     return path == "/api/v1/contacts/import" || path == "/api/v1/system/restore";
 }
 
-Errc errc_for_status(int status) {
-    switch (status) {
-        case 401: return Errc::unauthorized;
-        case 403: return Errc::forbidden;
-        case 404: return Errc::not_found;
-        case 413: return Errc::payload_too_large;
-        case 429: return Errc::rate_limited;
-        case 503: return Errc::unavailable;
-        default: return status >= 500 ? Errc::internal : Errc::bad_request;
-    }
+// Routes that create a session: refused over plain HTTP when HTTPS is configured.
+bool creates_session(const std::string& path) {
+    return path == "/api/v1/auth/login" || path == "/api/v1/auth/setup" ||
+           path == "/api/v1/auth/password";
 }
 
-void write_reply(httplib::Response& res, Reply&& r) {
-    if (r.status < 0) {  // a streaming handler prepared the response itself
-        res.status = 200;
-        return;
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
+            return false;
+        }
     }
+    return true;
+}
+
+void write_reply(Response& res, Reply&& r) {
+    if (r.status < 0) return;  // a streaming handler prepared the response itself
     res.status = r.status;
     for (auto& [k, v] : r.headers) res.set_header(k, v);
     if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
@@ -64,15 +68,6 @@ thread_local struct {
 
 // ---- SSE hub ------------------------------------------------------------------------------
 
-struct SseHub::Impl {
-    mutable std::mutex mu;
-    std::condition_variable cv;
-    std::uint64_t seq = 0;
-    std::deque<std::pair<std::uint64_t, std::string>> recent;  // formatted events
-    int clients = 0;
-    bool closing = false;
-};
-
 SseHub::SseHub() : impl_(std::make_unique<Impl>()) {}
 SseHub::~SseHub() = default;
 
@@ -86,14 +81,17 @@ void SseHub::publish(const std::string& event, const std::string& json_text) {
     std::string data = json_text;
     std::erase(data, '\n');
     std::erase(data, '\r');
+    std::function<void()> wake;
     {
         std::lock_guard lock(impl_->mu);
         const auto id = ++impl_->seq;
         impl_->recent.emplace_back(
             id, "id: " + std::to_string(id) + "\nevent: " + name + "\ndata: " + data + "\n\n");
         while (impl_->recent.size() > 256) impl_->recent.pop_front();
+        wake = impl_->wake;
     }
     impl_->cv.notify_all();
+    if (wake) wake();
 }
 
 int SseHub::clients() const {
@@ -157,18 +155,114 @@ Result<std::int64_t> Ctx::query_int(const char* name, std::int64_t def, std::int
 Result<store::Database*> Ctx::db() const { return srv.read_db(); }
 
 
+
+// ---- requests and responses -------------------------------------------------------------------
+
+std::string Request::get_header_value(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+        if (iequals(k, name)) return v;
+    }
+    return {};
+}
+
+bool Request::has_header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (iequals(h.first, name)) return true;
+    }
+    return false;
+}
+
+bool Request::has_param(std::string_view name) const {
+    for (const auto& p : params) {
+        if (p.first == name) return true;
+    }
+    return false;
+}
+
+std::string Request::get_param_value(std::string_view name) const {
+    for (const auto& [k, v] : params) {
+        if (k == name) return v;
+    }
+    return {};
+}
+
+void Response::set_header(std::string_view name, std::string value) {
+    for (auto& [k, v] : headers) {
+        if (iequals(k, name)) {
+            v = std::move(value);
+            return;
+        }
+    }
+    headers.emplace_back(std::string(name), std::move(value));
+}
+
+bool Response::has_header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (iequals(h.first, name)) return true;
+    }
+    return false;
+}
+
+std::string Response::get_header_value(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+        if (iequals(k, name)) return v;
+    }
+    return {};
+}
+
+void Response::set_content(std::string b, std::string_view content_type) {
+    body = std::move(b);
+    set_header("Content-Type", std::string(content_type));
+}
+
+std::size_t memory_body_limit(const ServerImpl& s, const std::string& path) {
+    return is_upload_path(path) ? s.cfg.max_upload : s.cfg.max_body;
+}
+
+void finish_response(const ServerImpl& s, Response& res, bool tls) {
+    static const std::pair<const char*, const char*> kHeaders[] = {
+        {"Content-Security-Policy", kCsp},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "no-referrer"},
+        {"Cross-Origin-Opener-Policy", "same-origin"},
+        {"Cross-Origin-Resource-Policy", "same-origin"},
+        {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+    };
+    for (const auto& [k, v] : kHeaders) {
+        if (!res.has_header(k)) res.headers.emplace_back(k, v);
+    }
+    // Browsers ignore HSTS from a certificate they had to be told to accept; it still tells
+    // them not to fall back to plain HTTP once the official accepted it.
+    if (tls && s.cfg.https && s.cfg.https->redirect_http) {
+        res.set_header("Strict-Transport-Security", "max-age=31536000");
+    }
+}
+
+Response error_response(Errc code, std::string message) {
+    Response res;
+    write_error(res, Error{code, -1, std::move(message)});
+    return res;
+}
+
 // ---- router -----------------------------------------------------------------------------------
 
-httplib::Server::Handler Router::wrap(Need need, bool mutating, Handler h) {
+RawHandler Router::wrap(Need need, bool mutating, Handler h) {
     ServerImpl* srv = &srv_;
-    const bool tls = tls_;
-    return [srv, need, mutating, tls, h = std::move(h)](const httplib::Request& req,
-                                                        httplib::Response& res) {
+    return [srv, need, mutating, h = std::move(h)](const Request& req, Response& res) {
         Ctx ctx(*srv, req, res);
-        ctx.tls = tls;
+        ctx.tls = req.tls;
         try {
             if (mutating && !is_upload_path(req.path) && req.body.size() > srv->cfg.max_body) {
                 write_error(res, Error{Errc::payload_too_large, -1, "request body too large"});
+                return;
+            }
+            if (!req.tls && srv->cfg.https && creates_session(req.path)) {
+                // A password or session cookie must not cross the LAN in clear text.
+                const int port = srv->tls_port.load();
+                write_error(res, Error{Errc::https_required, -1,
+                                       "本机已启用 HTTPS，请改用 https://（端口 " +
+                                           std::to_string(port) + "）登录"});
                 return;
             }
             if (need != Need::open) {
@@ -215,11 +309,34 @@ httplib::Server::Handler Router::wrap(Need need, bool mutating, Handler h) {
     };
 }
 
-void Router::get(const std::string& p, Need n, Handler h) { target_.Get(p, wrap(n, false, std::move(h))); }
-void Router::post(const std::string& p, Need n, Handler h) { target_.Post(p, wrap(n, true, std::move(h))); }
-void Router::put(const std::string& p, Need n, Handler h) { target_.Put(p, wrap(n, true, std::move(h))); }
-void Router::patch(const std::string& p, Need n, Handler h) { target_.Patch(p, wrap(n, true, std::move(h))); }
-void Router::del(const std::string& p, Need n, Handler h) { target_.Delete(p, wrap(n, true, std::move(h))); }
+void Router::raw(const std::string& method, const std::string& pattern, RawHandler h) {
+    srv_.routes.push_back(CompiledRoute{Route{method, pattern, std::move(h), Body::memory},
+                                        std::regex(pattern, std::regex::ECMAScript)});
+}
+void Router::get(const std::string& p, Need n, Handler h) { raw("GET", p, wrap(n, false, std::move(h))); }
+void Router::post(const std::string& p, Need n, Handler h) { raw("POST", p, wrap(n, true, std::move(h))); }
+void Router::put(const std::string& p, Need n, Handler h) { raw("PUT", p, wrap(n, true, std::move(h))); }
+void Router::patch(const std::string& p, Need n, Handler h) { raw("PATCH", p, wrap(n, true, std::move(h))); }
+void Router::del(const std::string& p, Need n, Handler h) { raw("DELETE", p, wrap(n, true, std::move(h))); }
+void Router::post_file(const std::string& p, Need n, Handler h) {
+    raw("POST", p, wrap(n, true, std::move(h)));
+    srv_.routes.back().route.body = Body::file;
+}
+
+const CompiledRoute* find_route(const ServerImpl& s, const std::string& method,
+                                const std::string& path, std::vector<std::string>& matches) {
+    const std::string& m = method == "HEAD" ? std::string("GET") : method;
+    for (const auto& r : s.routes) {
+        if (r.route.method != m) continue;
+        std::smatch sm;
+        if (std::regex_match(path, sm, r.re)) {
+            matches.clear();
+            for (const auto& x : sm) matches.push_back(x.str());
+            return &r;
+        }
+    }
+    return nullptr;
+}
 
 // ---- assets -----------------------------------------------------------------------------------
 
@@ -234,6 +351,59 @@ const Asset* find_asset(std::string_view path) {
         else hi = mid;
     }
     return nullptr;
+}
+
+bool accepts_gzip(std::string_view accept_encoding) {
+    // RFC 9110 §12.5.3: a coding is acceptable when listed (or matched by "*") without q=0.
+    bool gzip = false;
+    std::optional<bool> star;
+    std::size_t pos = 0;
+    while (pos <= accept_encoding.size()) {
+        auto end = accept_encoding.find(',', pos);
+        if (end == std::string_view::npos) end = accept_encoding.size();
+        std::string_view item = accept_encoding.substr(pos, end - pos);
+        pos = end + 1;
+        std::string_view name = item.substr(0, item.find(';'));
+        while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+        bool zero = false;
+        if (const auto q = item.find(";"); q != std::string_view::npos) {
+            std::string params(item.substr(q + 1));
+            std::erase(params, ' ');
+            std::erase(params, '\t');
+            if (params.rfind("q=", 0) == 0 || params.rfind("Q=", 0) == 0) {
+                const std::string v = params.substr(2);
+                zero = !v.empty() && v.find_first_not_of("0.") == std::string::npos;
+            }
+        }
+        if (iequals(name, "gzip") || iequals(name, "x-gzip")) {
+            if (zero) return false;
+            gzip = true;
+        } else if (name == "*") {
+            star = !zero;
+        }
+    }
+    return gzip || star.value_or(false);
+}
+
+std::optional<std::string> gunzip(const unsigned char* data, std::size_t size) {
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+    std::string out;
+    z.next_in = const_cast<unsigned char*>(data);
+    z.avail_in = static_cast<uInt>(size);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        char buf[16384];
+        z.next_out = reinterpret_cast<unsigned char*>(buf);
+        z.avail_out = sizeof buf;
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) break;
+        out.append(buf, sizeof buf - z.avail_out);
+    }
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) return std::nullopt;
+    return out;
 }
 
 namespace {
@@ -261,8 +431,30 @@ bool safe_relative(std::string_view rel) {
     return rel.find("..") == std::string_view::npos && rel.find("//") == std::string_view::npos;
 }
 
-void serve_asset(ServerImpl& srv, const httplib::Request& req, httplib::Response& res,
-                 std::string rel) {
+// The identity variant has its own strong ETag (RFC 9110 §8.8.3: one per representation).
+std::string identity_etag(const char* etag) {
+    std::string e = etag;
+    if (e.size() >= 2 && e.back() == '"') e.insert(e.size() - 1, "-identity");
+    return e;
+}
+
+bool etag_matches(const std::string& if_none_match, const std::string& etag) {
+    if (if_none_match.empty()) return false;
+    if (if_none_match == "*") return true;
+    std::size_t pos = 0;
+    while (pos < if_none_match.size()) {
+        auto end = if_none_match.find(',', pos);
+        if (end == std::string::npos) end = if_none_match.size();
+        std::string one = if_none_match.substr(pos, end - pos);
+        pos = end + 1;
+        std::erase(one, ' ');
+        if (one.rfind("W/", 0) == 0) one = one.substr(2);
+        if (one == etag) return true;
+    }
+    return false;
+}
+
+void serve_asset(ServerImpl& srv, const Request& req, Response& res, std::string rel) {
     if (!safe_relative(rel)) {
         write_error(res, Error{Errc::not_found, -1, "not found"});
         return;
@@ -284,78 +476,56 @@ void serve_asset(ServerImpl& srv, const httplib::Request& req, httplib::Response
         write_error(res, Error{Errc::not_found, -1, "not found"});
         return;
     }
-    res.set_header("ETag", a->etag);
+    const bool gzip = accepts_gzip(req.get_header_value("Accept-Encoding"));
+    const std::string etag = gzip ? std::string(a->etag) : identity_etag(a->etag);
+    res.set_header("ETag", etag);
     res.set_header("Cache-Control", "no-cache");
     res.set_header("Vary", "Accept-Encoding");
-    if (req.get_header_value("If-None-Match") == a->etag) {
+    // Either variant's ETag revalidates: both hold the same bytes once decoded.
+    const std::string inm = req.get_header_value("If-None-Match");
+    if (etag_matches(inm, a->etag) || etag_matches(inm, identity_etag(a->etag))) {
         res.status = 304;
         return;
     }
-    res.set_header("Content-Encoding", "gzip");
-    res.set_content(reinterpret_cast<const char*>(a->gz), a->size, a->content_type);
+    if (gzip) {
+        res.set_header("Content-Encoding", "gzip");
+        res.set_content(std::string(reinterpret_cast<const char*>(a->gz), a->size), a->content_type);
+        return;
+    }
+    auto plain = gunzip(a->gz, a->size);
+    if (!plain) {
+        std::fprintf(stderr, "[http] embedded asset %s does not inflate\n", a->path);
+        write_error(res, Error{Errc::internal, -1, ""});
+        return;
+    }
+    res.set_content(std::move(*plain), a->content_type);
 }
 
-}  // namespace
-
-// ---- public Server ----------------------------------------------------------------------------
-
-namespace {
-
-// Everything but the routes' listener: limits, timeouts, headers, error mapping, routes, assets.
-void configure(ServerImpl& s, httplib::Server& svr, bool tls) {
-    const int threads = std::max(2, s.cfg.threads);
-    svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-    svr.set_payload_max_length(std::max(s.cfg.max_body, s.cfg.max_upload));
-    svr.set_read_timeout(10, 0);
-    svr.set_write_timeout(10, 0);
-    svr.set_keep_alive_timeout(5);
-    // Headers and body leave in separate writes: without this, Nagle's algorithm and the
-    // client's delayed ACK hold every response ~40 ms (tools/bench/bench_http.sh showed it).
-    svr.set_tcp_nodelay(true);
-    httplib::Headers headers = {
-        {"Content-Security-Policy", kCsp},
-        {"X-Content-Type-Options", "nosniff"},
-        {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "no-referrer"},
-        {"Cross-Origin-Opener-Policy", "same-origin"},
-        {"Cross-Origin-Resource-Policy", "same-origin"},
-        {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
-    };
-    // Browsers ignore HSTS from a certificate they had to be told to accept; it still tells
-    // them not to fall back to plain HTTP once the official accepted it.
-    if (tls && s.cfg.https && s.cfg.https->redirect_http) {
-        headers.emplace("Strict-Transport-Security", "max-age=31536000");
+// Plain HTTP when `redirect_http`: every request is sent to the same path over HTTPS.
+void redirect_to_https(ServerImpl& s, const Request& req, Response& res) {
+    std::string host = req.get_header_value("Host");
+    if (!host.empty() && host.front() == '[') {
+        host = host.substr(0, host.find(']') + 1);  // [v6]:port
+    } else if (const auto colon = host.find(':'); colon != std::string::npos) {
+        host.resize(colon);
     }
-    svr.set_default_headers(headers);
-    ServerImpl* sp = &s;
-    svr.set_pre_routing_handler([sp](const httplib::Request& req, httplib::Response& res) {
-        // Refuse oversized bodies before reading them.
-        const std::string cl = req.get_header_value("Content-Length");
-        std::uint64_t len = 0;
-        for (char c : cl) {
-            if (c < '0' || c > '9' || len > (1ull << 40)) break;
-            len = len * 10 + static_cast<std::uint64_t>(c - '0');
-        }
-        const std::size_t limit = is_upload_path(req.path) ? sp->cfg.max_upload : sp->cfg.max_body;
-        if (len > limit) {
-            res.set_header("Connection", "close");
-            write_error(res, Error{Errc::payload_too_large, -1, "request body too large"});
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-    svr.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty() && res.status >= 400) {
-            write_error(res, Error{errc_for_status(res.status), -1, ""});
-        }
-        return httplib::Server::HandlerResponse::Handled;
-    }));
-    svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        write_error(res, Error{Errc::internal, -1, ""});
-    });
+    bool ok = !host.empty() && host.size() < 256;
+    for (char c : host) {
+        ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                    c == ':' || c == '[' || c == ']');
+    }
+    if (!ok) host = "localhost";
+    std::string target = req.target.empty() || req.target.front() != '/' ? "/" : req.target;
+    const int port = s.tls_port.load();
+    res.status = 308;  // keeps the method and body (API scripts)
+    res.set_header("Location",
+                   "https://" + host + (port == 443 ? "" : ":" + std::to_string(port)) + target);
+    res.set_header("Cache-Control", "no-store");
+}
 
-    Router r(s, svr, tls);
+// The route table: API routes, then the catch-alls for /api and the panel's assets.
+void register_routes(ServerImpl& s) {
+    Router r(s);
     register_health(r);
     register_auth(r);
     register_events(r);
@@ -369,66 +539,45 @@ void configure(ServerImpl& s, httplib::Server& svr, bool tls) {
     register_system(r);
     register_templates(r);
 
-    svr.Get("/api/v1/openapi.json", [sp](const httplib::Request& req, httplib::Response& res) {
+    ServerImpl* sp = &s;
+    r.raw("GET", "/api/v1/openapi.json", [sp](const Request& req, Response& res) {
         serve_asset(*sp, req, res, "openapi.json");
     });
-    svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) {
+    r.raw("GET", R"(/api/.*)", [](const Request&, Response& res) {
         write_error(res, Error{Errc::not_found, -1, "no such endpoint"});
     });
-    svr.Get(R"(/(.*))", [sp](const httplib::Request& req, httplib::Response& res) {
-        std::string rel = req.matches[1];
+    r.raw("GET", R"(/(.*))", [sp](const Request& req, Response& res) {
+        std::string rel = req.matches.size() > 1 ? req.matches[1] : std::string();
         if (rel.empty()) rel = "index.html";
         serve_asset(*sp, req, res, rel);
     });
 }
 
-// Plain HTTP when `redirect_http`: every request is sent to the same path over HTTPS.
-void configure_redirect(ServerImpl& s, httplib::Server& svr) {
-    svr.new_task_queue = [] { return new httplib::ThreadPool(2); };
-    svr.set_read_timeout(10, 0);
-    svr.set_keep_alive_timeout(5);
-    svr.set_tcp_nodelay(true);
-    svr.set_payload_max_length(s.cfg.max_body);
-    ServerImpl* sp = &s;
-    auto redirect = [sp](const httplib::Request& req, httplib::Response& res) {
-        std::string host = req.get_header_value("Host");
-        if (!host.empty() && host.front() == '[') {
-            host = host.substr(0, host.find(']') + 1);  // [v6]:port
-        } else if (const auto colon = host.find(':'); colon != std::string::npos) {
-            host.resize(colon);
-        }
-        bool ok = !host.empty() && host.size() < 256;
-        for (char c : host) {
-            ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                        c == ':' || c == '[' || c == ']');
-        }
-        if (!ok) host = "localhost";
-        std::string target = req.target.empty() || req.target.front() != '/' ? "/" : req.target;
-        const int port = sp->tls_port.load();
-        res.status = 308;  // keeps the method and body (API scripts)
-        res.set_header("Location",
-                       "https://" + host + (port == 443 ? "" : ":" + std::to_string(port)) + target);
-        res.set_header("Cache-Control", "no-store");
-    };
-    const std::string any = R"(.*)";
-    svr.Get(any, redirect);
-    svr.Post(any, redirect);
-    svr.Put(any, redirect);
-    svr.Patch(any, redirect);
-    svr.Delete(any, redirect);
-    svr.Options(any, redirect);
+}  // namespace
+
+void dispatch(ServerImpl& s, const CompiledRoute* route, const Request& req, Response& res) {
+    if (!req.tls && s.cfg.https && s.cfg.https->redirect_http) {
+        redirect_to_https(s, req, res);
+        return;
+    }
+    if (!route) {
+        write_error(res, Error{Errc::not_found, -1, "no such endpoint"});
+        return;
+    }
+    try {
+        route->route.handler(req, res);
+    } catch (...) {
+        write_error(res, Error{Errc::internal, -1, ""});
+    }
 }
 
-}  // namespace
+// ---- public Server ----------------------------------------------------------------------------
+
+ServerImpl::~ServerImpl() = default;
 
 Server::Server(ServerConfig config, CoreHooks hooks)
     : impl_(std::make_unique<ServerImpl>(std::move(config), std::move(hooks))) {
-    auto& s = *impl_;
-    if (s.cfg.https && s.cfg.https->redirect_http) {
-        configure_redirect(s, s.svr);
-    } else {
-        configure(s, s.svr, false);
-    }
+    register_routes(*impl_);
 }
 
 Server::~Server() { stop(); }
@@ -448,40 +597,15 @@ void Server::start() {
     if (s.cfg.https) {
         const auto& h = *s.cfg.https;
         s.certificate = ensure_certificate(h.cert, h.key);
-        s.tls_svr = std::make_unique<httplib::SSLServer>(h.cert.c_str(), h.key.c_str());
-        if (!s.tls_svr->is_valid()) {
-            s.tls_svr.reset();
-            throw std::runtime_error("https: cannot use " + h.cert.string() + " with " + h.key.string());
-        }
-        configure(s, *s.tls_svr, true);
-        int tls_port = h.port;
-        if (tls_port == 0) {
-            tls_port = s.tls_svr->bind_to_any_port(h.host);
-            if (tls_port <= 0) throw std::runtime_error("https: cannot bind " + h.host);
-        } else if (!s.tls_svr->bind_to_port(h.host, tls_port)) {
-            throw std::runtime_error("https: cannot bind " + h.host + ":" + std::to_string(tls_port));
-        }
-        s.tls_port = tls_port;
     }
-    int port = s.cfg.port;
-    if (port == 0) {
-        port = s.svr.bind_to_any_port(s.cfg.host);
-        if (port <= 0) throw std::runtime_error("http: cannot bind " + s.cfg.host);
-    } else if (!s.svr.bind_to_port(s.cfg.host, port)) {
-        throw std::runtime_error("http: cannot bind " + s.cfg.host + ":" + std::to_string(port));
-    }
-    s.bound_port = port;
-    s.running = true;
     {
         std::lock_guard lock(s.hub.impl().mu);
         s.hub.impl().closing = false;
     }
-    s.thread = std::thread([&s] { s.svr.listen_after_bind(); });
-    if (s.tls_svr) s.tls_thread = std::thread([&s] { s.tls_svr->listen_after_bind(); });
-    // Return only once the accept loops run, so that an early stop() cannot be lost.
-    for (int i = 0; i < 5000 && (!s.svr.is_running() || (s.tls_svr && !s.tls_svr->is_running())); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    s.transport = start_transport(s);
+    s.bound_port = s.transport->port();
+    s.tls_port = s.transport->tls_port();
+    s.running = true;
 }
 
 void Server::stop() {
@@ -492,10 +616,8 @@ void Server::stop() {
         s.hub.impl().closing = true;
     }
     s.hub.impl().cv.notify_all();
-    s.svr.stop();
-    if (s.tls_svr) s.tls_svr->stop();
-    if (s.thread.joinable()) s.thread.join();
-    if (s.tls_thread.joinable()) s.tls_thread.join();
+    if (s.transport) s.transport->stop();
+    s.transport.reset();
 }
 
 int Server::port() const { return impl_->bound_port; }
@@ -513,53 +635,34 @@ std::string Server::setup_code() {
 void register_events(Router& r) {
     r.get("/api/v1/events", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         auto& hub = ctx.srv.hub.impl();
-        std::uint64_t start = 0;
+        const std::string addr = ctx.address();
         {
             std::lock_guard lock(hub.mu);
+            if (hub.closing) return fail(Errc::unavailable, "shutting down");
             if (hub.clients >= ctx.srv.cfg.max_sse) {
                 return fail(Errc::unavailable, "too many live streams; poll instead");
             }
+            int& mine = hub.per_address[addr];
+            if (mine >= ctx.srv.cfg.limits.max_sse_per_address) {
+                if (mine == 0) hub.per_address.erase(addr);
+                return fail(Errc::unavailable, "too many live streams from this address; poll instead");
+            }
+            ++mine;
             ++hub.clients;
-            start = hub.seq;
         }
-        auto last = std::make_shared<std::uint64_t>(start);
         auto* hp = &hub;
         ctx.res.set_header("Cache-Control", "no-store");
         ctx.res.set_header("X-Accel-Buffering", "no");
-        ctx.res.set_chunked_content_provider(
-            "text/event-stream",
-            [hp, last](std::size_t, httplib::DataSink& sink) {
-                std::string out;
-                {
-                    std::unique_lock lock(hp->mu);
-                    if (*last == 0 && hp->seq == 0) out = ": hello\n\n";
-                    const auto deadline = Clock::now() + std::chrono::seconds(10);
-                    while (out.empty() && !hp->closing) {
-                        if (hp->seq > *last) {
-                            for (auto& [id, text] : hp->recent) {
-                                if (id > *last) out += text;
-                            }
-                            *last = hp->seq;
-                            break;
-                        }
-                        if (hp->cv.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::seconds(1))) ==
-                                std::cv_status::timeout &&
-                            Clock::now() >= deadline) {
-                            out = ": ping\n\n";
-                        }
-                    }
-                    if (hp->closing) return false;
-                }
-                if (!sink.is_writable() || !sink.write(out.data(), out.size())) return false;
-                return true;
-            },
-            [hp](bool) {
-                std::lock_guard lock(hp->mu);
-                --hp->clients;
-            });
+        ctx.res.set_header("Content-Type", "text/event-stream");
+        ctx.res.sse = true;
+        ctx.res.on_end = [hp, addr] {
+            std::lock_guard lock(hp->mu);
+            --hp->clients;
+            if (auto it = hp->per_address.find(addr); it != hp->per_address.end() && --it->second <= 0) {
+                hp->per_address.erase(it);
+            }
+        };
         Reply rep;
-        rep.status = 200;
-        rep.raw = std::nullopt;
         rep.status = -1;  // marker: response already prepared
         return rep;
     });

@@ -3,8 +3,10 @@
 // The server's shared state: config, core hooks, sessions, login limiter, setup code, SSE hub.
 
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <regex>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -57,15 +59,48 @@ private:
 /// Random URL-safe token of `bytes` random bytes.
 std::string random_token(std::size_t bytes);
 
+/// A route with its compiled pattern.
+struct CompiledRoute {
+    Route route;
+    std::regex re;
+};
+
+/// The network side (Boost.Beast, transport.cpp): listeners, connections, limits, workers.
+class Transport {
+public:
+    virtual ~Transport() = default;
+    /// Closes the listeners and every connection, joins the threads. Idempotent.
+    virtual void stop() = 0;
+    /// The bound plain-HTTP port.
+    virtual int port() const = 0;
+    /// The bound HTTPS port (0 without HTTPS).
+    virtual int tls_port() const = 0;
+};
+
+/// Binds the listeners of `s.cfg` and starts the I/O thread and the workers; throws
+/// std::runtime_error when a port cannot be bound or the certificate cannot be used.
+std::unique_ptr<Transport> start_transport(ServerImpl& s);
+
+/// The live-event hub's state (the SSE handler and the transport use it).
+struct SseHub::Impl {
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t seq = 0;
+    std::deque<std::pair<std::uint64_t, std::string>> recent;  ///< formatted events
+    int clients = 0;
+    std::unordered_map<std::string, int> per_address;         ///< open streams per client address
+    bool closing = false;
+    std::function<void()> wake;  ///< set by the transport: wakes its waiting streams (any thread)
+};
+
 struct ServerImpl {
     ServerImpl(ServerConfig c, CoreHooks h);
+    ~ServerImpl();
 
     ServerConfig cfg;
     CoreHooks hooks;
-    httplib::Server svr;
-    std::thread thread;
-    std::unique_ptr<httplib::SSLServer> tls_svr;  ///< the HTTPS listener (cfg.https)
-    std::thread tls_thread;
+    std::vector<CompiledRoute> routes;            ///< filled once before start, then read-only
+    std::unique_ptr<Transport> transport;         ///< exists while running
     std::atomic<int> tls_port{0};
     CertificateInfo certificate;
     SseHub hub;
@@ -90,7 +125,7 @@ struct ServerImpl {
     std::string setup_code;  ///< empty once an admin exists
 
     /// Authenticates the request (cookie or bearer). `touch`: extend the session's idle timer.
-    Result<Principal> authenticate(const httplib::Request& req, bool touch);
+    Result<Principal> authenticate(const Request& req, bool touch);
     /// This thread's read-only connection.
     Result<store::Database*> read_db();
 
@@ -119,6 +154,22 @@ struct ServerImpl {
         return fut.get();
     }
 };
+
+/// The in-memory body limit of a path (max_upload for the CSV import, else max_body).
+std::size_t memory_body_limit(const ServerImpl& s, const std::string& path);
+/// The route for `method` and decoded `path` (HEAD finds GET routes), filling `matches`.
+const CompiledRoute* find_route(const ServerImpl& s, const std::string& method,
+                                const std::string& path, std::vector<std::string>& matches);
+/// Runs the route (or the HTTPS redirect, or 404) on the calling (worker) thread.
+void dispatch(ServerImpl& s, const CompiledRoute* route, const Request& req, Response& res);
+/// Adds the security headers every response carries.
+void finish_response(const ServerImpl& s, Response& res, bool tls);
+/// A response holding {"error":{"code","message"}}.
+Response error_response(Errc code, std::string message);
+/// True when an Accept-Encoding value accepts gzip (RFC 9110 §12.5.3).
+bool accepts_gzip(std::string_view accept_encoding);
+/// Inflates a gzip member; nullopt when damaged.
+std::optional<std::string> gunzip(const unsigned char* data, std::size_t size);
 
 /// Makes the one-time setup code when no admin account exists (auth.cpp).
 void init_setup_code(ServerImpl& s);

@@ -70,23 +70,22 @@ void register_system(Router& r) {
         return rep;
     });
 
-    // Restore: the uploaded file is written next to the live database, checked by
-    // store::validate_backup (header, schema version, exactly the schema objects of that
-    // version, integrity; read-only, immutable, no side files) and kept as "<db>.restore";
-    // the app swaps it in at the next start (restart required) or sets it aside if it fails.
-    r.post("/api/v1/system/restore", Need::admin, [](Ctx& ctx) -> Result<Reply> {
-        const std::string& body = ctx.req.body;
+    // Restore: the body arrives streamed to a temporary file in the data directory (any size the
+    // partition holds; the server removes it unless the handler moved it). It is moved next to
+    // the live database, checked by store::validate_backup (header, schema version, exactly the
+    // schema objects of that version, integrity; read-only, immutable, no side files) and kept as
+    // "<db>.restore"; the app swaps it in at the next start (restart required) or sets it aside
+    // if it fails.
+    r.post_file("/api/v1/system/restore", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        if (ctx.req.body_file.empty() || ctx.req.body_size == 0) {
+            return fail(Errc::invalid_field, "上传的文件是空的，请选择本机导出的备份文件");
+        }
         const auto pending = store::pending_restore_path(ctx.srv.cfg.db_path.string());
         const auto tmp = pending + ".upload-" + random_token(6);  // two uploads never share a file
         {
-            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            out.write(body.data(), static_cast<std::streamsize>(body.size()));
-            out.close();
-            if (!out) {
-                std::error_code ec;
-                std::filesystem::remove(tmp, ec);
-                return fail(Errc::internal, "");
-            }
+            std::error_code ec;
+            std::filesystem::rename(ctx.req.body_file, tmp, ec);
+            if (ec) return fail(Errc::internal, "");
         }
         auto checked = store::validate_backup(tmp);
         if (!checked) {

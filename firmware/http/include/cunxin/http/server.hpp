@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The panel's web server: JSON API under /api/v1, sessions, SSE, embedded assets.
-/// Lean header: no httplib, no Asio, no JSON library (pimpl).
+/// Lean header: no Beast, no Asio, no JSON library (pimpl).
 
 #include <chrono>
 #include <cstdint>
@@ -31,14 +31,27 @@ struct HttpsConfig {
     bool redirect_http = false;           ///< plain HTTP then only redirects to HTTPS (308)
 };
 
+/// What one client may hold of the server (issue 12: slow clients must not take it down).
+struct ServerLimits {
+    std::chrono::seconds header_timeout{10};  ///< a request's headers must arrive within this, in total
+    std::size_t body_min_rate = 10 * 1024;    ///< bytes/s a body must keep up (deadline = header_timeout + size / rate)
+    std::chrono::seconds idle_timeout{5};     ///< keep-alive: wait this long for the next request
+    int max_requests = 100;                   ///< requests per connection before it is closed
+    int max_per_address = 16;                 ///< open connections per client address (more are closed at once)
+    int max_connections = 512;                ///< open connections in total (kept below the fd limit)
+    int max_sse_per_address = 2;              ///< live-event streams per client address
+    std::chrono::seconds sse_lifetime{600};   ///< a live-event stream ends after this (the panel reconnects)
+    std::uint64_t upload_reserve = 64u << 20; ///< streamed uploads leave this much of the data partition free
+};
+
 /// How the server listens and where its data lives.
 struct ServerConfig {
     std::string host = "127.0.0.1";       ///< address to bind (LAN address or 0.0.0.0 on the box)
     int port = 8080;                      ///< 0 = pick a free port (tests)
     std::filesystem::path db_path;        ///< the SQLite file; handlers open read-only connections
     std::string web_root;                 ///< dev: serve web/ from this folder (CUNXIN_WEB_ROOT)
-    int threads = 4;                      ///< cpp-httplib worker threads
-    int max_sse = 2;                      ///< concurrent SSE streams (each holds a worker thread)
+    int threads = 4;                      ///< worker threads running handlers (I/O runs on its own thread)
+    int max_sse = 16;                     ///< concurrent SSE streams (each holds a connection, no thread)
     std::size_t max_body = 1 << 20;       ///< request body limit for JSON endpoints (bytes)
     std::size_t max_upload = 16u << 20;   ///< request body limit for CSV import and restore
     std::chrono::seconds session_ttl{12 * 3600};    ///< absolute session lifetime
@@ -47,6 +60,7 @@ struct ServerConfig {
     bool secure_cookies = false;          ///< `Secure` on every cookie (requests over HTTPS always get it)
     std::optional<HttpsConfig> https;     ///< also serve HTTPS
     int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
+    ServerLimits limits;                  ///< deadlines and caps per connection and address
 };
 
 /// How HTTP threads reach the core thread.

@@ -20,7 +20,7 @@ unsigned mode_of(const fs::path& p) {
 }
 }  // namespace
 
-TEST_CASE("data dir: created 0700 under umask 000, an existing 0755 one narrowed") {
+TEST_CASE("data dir: created 0700 under umask 000, an existing one closed to others") {
     const mode_t old_mask = ::umask(0);
     std::string tmpl = (fs::temp_directory_path() / "cunxin-datadir-XXXXXX").string();
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
@@ -28,9 +28,12 @@ TEST_CASE("data dir: created 0700 under umask 000, an existing 0755 one narrowed
     const fs::path dir = root / "var" / "lib" / "cunxin";
     cunxin::app::prepare_data_dir(dir);
     CHECK(mode_of(dir) == 0700);  // create_directories alone gave 0777 & ~umask
-    fs::permissions(dir, fs::perms(0755), fs::perm_options::replace);
+    fs::permissions(dir, fs::perms(0755), fs::perm_options::replace);  // made by an older version
     cunxin::app::prepare_data_dir(dir);
-    CHECK(mode_of(dir) == 0700);
+    CHECK(mode_of(dir) == 0750);
+    fs::permissions(dir, fs::perms(0750), fs::perm_options::replace);  // the package's mode stays
+    cunxin::app::prepare_data_dir(dir);
+    CHECK(mode_of(dir) == 0750);
     ::umask(old_mask);
     fs::remove_all(root);
 }

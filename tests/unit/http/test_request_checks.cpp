@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstring>
+
 #include "harness.hpp"
 #include "../../../firmware/http/src/text_checks.hpp"
 
@@ -15,7 +17,10 @@ TEST_CASE("reports: csv table must be a known table (it names the download)") {
         CAPTURE(t);
         auto r = admin.get(std::string("/api/v1/reports?format=csv&table=") + t);
         CHECK(r.status == 200);
-        CHECK(r.header("Content-Disposition") == std::string("attachment; filename=\"report-") + t + ".csv\"");
+        // cunxin-TABLE-FROM-TO.csv (office days)
+        const std::string cd = r.header("Content-Disposition");
+        CHECK(cd.rfind(std::string("attachment; filename=\"cunxin-") + t + "-", 0) == 0);
+        CHECK(cd.size() == std::string("attachment; filename=\"cunxin-").size() + std::strlen(t) + 23);
     }
     CHECK(admin.get("/api/v1/reports?format=csv").status == 200);
     // Was 200 with the text inside the Content-Disposition filename.

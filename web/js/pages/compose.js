@@ -9,6 +9,9 @@ import { t } from '../i18n.js';
 import { card, field, empty } from '../ui.js';
 import { plan } from '../sms.js';
 
+// What one SMS holds in this text's alphabet (Chinese: 70 per SMS, 67 per part of a long one).
+const encodingText = (p) => t(p.encoding === 'gsm7' ? 'compose.enc_gsm7' : 'compose.enc_ucs2');
+
 const FIELDS = ['name', 'village', 'role', 'years', 'date'];
 const REMIND_HOURS = [2, 4, 24];
 
@@ -104,7 +107,7 @@ export default {
     let last = null;  // the last preview (for the confirmation step)
     const showTemplateCounter = () => {
       const p = plan(tpl.value);
-      counter.textContent = t('compose.template_counter', { chars: p.units, segments: p.segments });
+      counter.textContent = `${t('compose.template_counter', { chars: p.units, segments: p.segments })} · ${encodingText(p)}`;
     };
     const fetchPreview = async (quiet = true) => {
       const my = ++seq;
@@ -116,7 +119,7 @@ export default {
       clear(preview);
       // The counter measures what will be sent: the rendered texts, not the template.
       counter.textContent = r.recipients ? t('compose.longest', { units: r.longest.units, segments: r.longest.segments, total: r.estimate.segments })
-        : t('compose.template_counter', { chars: plan(tpl.value).units, segments: plan(tpl.value).segments });
+        : `${t('compose.template_counter', { chars: plan(tpl.value).units, segments: plan(tpl.value).segments })} · ${encodingText(plan(tpl.value))}`;
       preview.appendChild(h('p', { id: 'camp-estimate' }, t('compose.estimate_full', {
         recipients: r.recipients, segments: r.estimate.segments, cost: r.estimate.cost_yuan })));
       if (r.opted_out) preview.appendChild(h('p', { id: 'camp-skipped', class: 'muted' }, t('compose.skipped_opted_out', { n: r.opted_out })));

@@ -320,3 +320,26 @@ TEST_CASE("uploads: a body larger than the free space minus upload_reserve is re
     CHECK(r->status == 413);
     CHECK(upload_files(h.dir) == 0);
 }
+
+TEST_CASE("global cap: beyond max_connections every new connection is closed at once, HEAD still works") {
+    Harness h([](http::ServerConfig& c) {
+        c.limits.max_connections = 5;
+        c.limits.max_per_address = 100;
+    });
+    std::vector<int> held;
+    for (int i = 0; i < 5; ++i) held.push_back(cxtest::raw_connect(h.port, "127.0.0.2"));
+    std::this_thread::sleep_for(200ms);
+    const int excess = cxtest::raw_connect(h.port, "127.0.0.3");
+    const auto t0 = SteadyClock::now();
+    CHECK(cxtest::raw_closed(excess, 2000ms));
+    CHECK(seconds_since(t0) < 1.0);
+    ::close(excess);
+    ::close(held.back());
+    held.pop_back();
+    std::this_thread::sleep_for(200ms);
+    const auto head = cxtest::raw_exchange(h.port, "HEAD /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(cxtest::raw_status(head) == 200);
+    CHECK(body_of(head).empty());
+    CHECK(std::atoi(header_of(head, "Content-Length").c_str()) > 0);
+    for (int fd : held) ::close(fd);
+}

@@ -75,7 +75,8 @@ for _ in $(seq 100); do [ -e "$work/modems/modem$((modems - 1))" ] && break; sle
 token=$("$cunxin" token create --data-dir "$work" --name bench --role admin)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/config.json" <<JSON
-{"sim_limits": {"per_minute": 0, "per_hour": 0, "per_day": 0}, "log_level": "warn"}
+{"sim_limits": {"per_minute": 0, "per_hour": 0, "per_day": 0}, "log_level": "warn",
+ "http_limits": {"max_per_address": 1000, "max_requests": 1000000}}
 JSON
 args=(run --config "$work/config.json" --data-dir "$work" --listen "127.0.0.1:$port")
 for i in $(seq 0 $((modems - 1))); do args+=(--modem "$work/modems/modem$i"); done

@@ -197,6 +197,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     server_config.threads = config.http_threads;
     server_config.max_sse = config.max_sse;
     server_config.utc_offset_minutes = config.utc_offset_minutes;
+    server_config.limits = config.http_limits;
     if (config.web_root) server_config.web_root = config.web_root->string();
     if (const char* root = std::getenv("CUNXIN_WEB_ROOT"); root != nullptr && *root != '\0') {
         server_config.web_root = root;

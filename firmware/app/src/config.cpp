@@ -83,7 +83,8 @@ Config parse_config(const std::string& json_text) {
     check_keys(doc,
                {"listen", "data_dir", "modems", "baud", "sim_limits", "sims", "pin", "price_fen",
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
-                "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https"},
+                "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https",
+                "http_limits"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -127,6 +128,27 @@ Config parse_config(const std::string& json_text) {
     c.cmgs_timeout_s = get_int(doc, "cmgs_timeout_s", c.cmgs_timeout_s, 5, 600);
     c.wal_checkpoint_s = get_int(doc, "wal_checkpoint_s", c.wal_checkpoint_s, 5, 86400);
     if (doc.contains("web_root")) c.web_root = get_string(doc, "web_root", "");
+    if (doc.contains("http_limits")) {
+        const auto& l = doc.at("http_limits");
+        check_keys(l,
+                   {"header_timeout_s", "body_min_bytes_per_s", "idle_timeout_s", "max_requests",
+                    "max_per_address", "max_connections", "max_sse_per_address", "sse_lifetime_s",
+                    "upload_reserve_mb"},
+                   "http_limits");
+        auto& d = c.http_limits;
+        d.header_timeout = std::chrono::seconds(get_int(l, "header_timeout_s", static_cast<int>(d.header_timeout.count()), 1, 300));
+        d.body_min_rate = static_cast<std::size_t>(
+            get_int(l, "body_min_bytes_per_s", static_cast<int>(d.body_min_rate), 100, 1 << 30));
+        d.idle_timeout = std::chrono::seconds(get_int(l, "idle_timeout_s", static_cast<int>(d.idle_timeout.count()), 1, 600));
+        d.max_requests = get_int(l, "max_requests", d.max_requests, 1, 1000000);
+        d.max_per_address = get_int(l, "max_per_address", d.max_per_address, 1, 100000);
+        d.max_connections = get_int(l, "max_connections", d.max_connections, 16, 1000000);
+        d.max_sse_per_address = get_int(l, "max_sse_per_address", d.max_sse_per_address, 1, 64);
+        d.sse_lifetime = std::chrono::seconds(get_int(l, "sse_lifetime_s", static_cast<int>(d.sse_lifetime.count()), 10, 86400));
+        d.upload_reserve = static_cast<std::uint64_t>(
+                               get_int(l, "upload_reserve_mb", static_cast<int>(d.upload_reserve >> 20), 0, 1000000))
+                           << 20;
+    }
     if (doc.contains("https")) {
         const auto& h = doc.at("https");
         check_keys(h, {"listen", "cert", "key", "redirect_http"}, "https");

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cunxin/http/server.hpp"
+
 namespace cunxin::app {
 
 /// Sending limits of one SIM; 0 means no limit.
@@ -47,7 +49,8 @@ struct Config {
     int price_fen = 10;                  ///< default price per segment (0.10 yuan)
     std::string log_level = "info";      ///< error, warn, info, debug
     int http_threads = 4;
-    int max_sse = 2;
+    int max_sse = 16;                    ///< live-event streams in total (no thread each)
+    http::ServerLimits http_limits;      ///< deadlines and caps per connection and address ("http_limits")
     int utc_offset_minutes = 480;        ///< local time of the office (China: UTC+8)
     bool status_reports = true;          ///< request delivery reports
     int cmgs_timeout_s = 120;            ///< wait for an AT+CMGS answer (Quectel documents up to 120 s)

@@ -159,6 +159,9 @@ struct Route {
     std::string pattern;
     RawHandler handler;
     Body body = Body::memory;
+    /// Body::file: runs on a worker before the body is read (auth, CSRF, role); false when the
+    /// response holds the refusal.
+    std::function<bool(const Request&, Response&)> admit;
 };
 
 /// Registers routes in the server's table, wrapping auth, CSRF and error mapping.

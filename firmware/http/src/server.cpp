@@ -247,50 +247,59 @@ Response error_response(Errc code, std::string message) {
 
 // ---- router -----------------------------------------------------------------------------------
 
+namespace {
+
+// Everything before the handler: body size, HTTPS for logins, authentication, CSRF, role.
+// False when `res` already holds the refusal.
+bool admit(ServerImpl& srv, Need need, bool mutating, const Request& req, Response& res, Ctx& ctx) {
+    if (mutating && !is_upload_path(req.path) && req.body.size() > srv.cfg.max_body) {
+        write_error(res, Error{Errc::payload_too_large, -1, "request body too large"});
+        return false;
+    }
+    if (!req.tls && srv.cfg.https && creates_session(req.path)) {
+        // A password or session cookie must not cross the LAN in clear text.
+        const int port = srv.tls_port.load();
+        write_error(res, Error{Errc::https_required, -1,
+                               "本机已启用 HTTPS，请改用 https://（端口 " + std::to_string(port) + "）登录"});
+        return false;
+    }
+    if (need == Need::open) return true;
+    // Background requests (polls, SSE) do not extend the session's idle timer.
+    const bool touch = req.get_header_value("X-Cunxin-Background") != "1";
+    auto who = srv.authenticate(req, touch);
+    if (!who) {
+        write_error(res, who.error());
+        return false;
+    }
+    ctx.who = std::move(*who);
+    ctx.authenticated = true;
+    if (mutating && !ctx.who.bearer) {
+        const std::string sent = req.get_header_value("X-CSRF-Token");
+        if (sent.size() != ctx.who.csrf.size() ||
+            sodium_memcmp(sent.data(), ctx.who.csrf.data(), sent.size()) != 0) {
+            write_error(res, Error{Errc::csrf_failed, -1, "missing or wrong CSRF token"});
+            return false;
+        }
+    }
+    const Role min = need == Need::admin       ? Role::admin
+                     : need == Need::operator_ ? Role::operator_
+                                               : Role::viewer;
+    if (need != Need::session_only && ctx.who.role < min) {
+        write_error(res, Error{Errc::forbidden, -1, "your role may not do this"});
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 RawHandler Router::wrap(Need need, bool mutating, Handler h) {
     ServerImpl* srv = &srv_;
     return [srv, need, mutating, h = std::move(h)](const Request& req, Response& res) {
         Ctx ctx(*srv, req, res);
         ctx.tls = req.tls;
         try {
-            if (mutating && !is_upload_path(req.path) && req.body.size() > srv->cfg.max_body) {
-                write_error(res, Error{Errc::payload_too_large, -1, "request body too large"});
-                return;
-            }
-            if (!req.tls && srv->cfg.https && creates_session(req.path)) {
-                // A password or session cookie must not cross the LAN in clear text.
-                const int port = srv->tls_port.load();
-                write_error(res, Error{Errc::https_required, -1,
-                                       "本机已启用 HTTPS，请改用 https://（端口 " +
-                                           std::to_string(port) + "）登录"});
-                return;
-            }
-            if (need != Need::open) {
-                // Background requests (polls, SSE) do not extend the session's idle timer.
-                const bool touch = req.get_header_value("X-Cunxin-Background") != "1";
-                auto who = srv->authenticate(req, touch);
-                if (!who) {
-                    write_error(res, who.error());
-                    return;
-                }
-                ctx.who = std::move(*who);
-                ctx.authenticated = true;
-                if (mutating && !ctx.who.bearer) {
-                    const std::string sent = req.get_header_value("X-CSRF-Token");
-                    if (sent.size() != ctx.who.csrf.size() ||
-                        sodium_memcmp(sent.data(), ctx.who.csrf.data(), sent.size()) != 0) {
-                        write_error(res, Error{Errc::csrf_failed, -1, "missing or wrong CSRF token"});
-                        return;
-                    }
-                }
-                const Role min = need == Need::admin       ? Role::admin
-                                 : need == Need::operator_ ? Role::operator_
-                                                           : Role::viewer;
-                if (need != Need::session_only && ctx.who.role < min) {
-                    write_error(res, Error{Errc::forbidden, -1, "your role may not do this"});
-                    return;
-                }
-            }
+            if (!admit(*srv, need, mutating, req, res, ctx)) return;
             auto r = h(ctx);
             if (!r) {
                 write_error(res, r.error());
@@ -320,7 +329,20 @@ void Router::patch(const std::string& p, Need n, Handler h) { raw("PATCH", p, wr
 void Router::del(const std::string& p, Need n, Handler h) { raw("DELETE", p, wrap(n, true, std::move(h))); }
 void Router::post_file(const std::string& p, Need n, Handler h) {
     raw("POST", p, wrap(n, true, std::move(h)));
-    srv_.routes.back().route.body = Body::file;
+    auto& route = srv_.routes.back().route;
+    route.body = Body::file;
+    // Who may upload is decided before a byte of the body is written to disk.
+    ServerImpl* srv = &srv_;
+    route.admit = [srv, n](const Request& req, Response& res) {
+        Ctx ctx(*srv, req, res);
+        ctx.tls = req.tls;
+        try {
+            return admit(*srv, n, true, req, res, ctx);
+        } catch (...) {
+            write_error(res, Error{Errc::internal, -1, ""});
+            return false;
+        }
+    };
 }
 
 const CompiledRoute* find_route(const ServerImpl& s, const std::string& method,

@@ -88,6 +88,7 @@ struct Job {
     Response res;
     const CompiledRoute* route = nullptr;
     bool finished = false;  // I/O thread only
+    bool admitted = false;  // Body::file: the route's admit() said yes
     explicit Job(asio::io_context& io) : done(io, asio::steady_timer::time_point::max()) {}
     ~Job() {
         if (res.on_end) res.on_end();
@@ -313,9 +314,20 @@ private:
 
     // Writes a response built on the I/O thread (errors before a handler ran) and closes.
     template <class Stream>
-    asio::awaitable<void> send_and_close(Stream& stream, Response res, bool tls) {
+    asio::awaitable<void> send_and_close(Stream& stream, Response& res, bool tls) {
         res.close = true;
-        co_await write_response(stream, res, tls, false, false);
+        if (!co_await write_response(stream, res, tls, false, false)) co_return;
+        // Lingering close: a client still sending a refused body would otherwise get a reset
+        // that can destroy the answer before it reads it. Bounded: 2 s and 4 MiB.
+        auto& lowest = beast::get_lowest_layer(stream);
+        error_code ec;
+        lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+        lowest.expires_after(2s);
+        std::size_t drained = 0;
+        static char sink[16384];
+        while (!ec && drained < (4u << 20)) {
+            drained += co_await lowest.async_read_some(asio::buffer(sink), with_ec(ec));
+        }
     }
 
     template <class Stream>
@@ -356,6 +368,8 @@ private:
         beast::flat_buffer buf;
         for (int n = 0; n < std::max(1, L.max_requests) && !stopping_; ++n) {
             error_code ec;
+            // Refusals are named locals: GCC 12 mishandles temporaries in co_await expressions.
+            Response refusal;
             if (n > 0 && buf.size() == 0) {
                 // Keep-alive: the next request must start within the idle timeout.
                 lowest.expires_after(L.idle_timeout);
@@ -367,18 +381,21 @@ private:
             lowest.expires_after(L.header_timeout);
             bhttp::request_parser<bhttp::empty_body> hp;
             hp.header_limit(16 * 1024);
+            hp.body_limit(std::numeric_limits<std::uint64_t>::max());  // judged below, per route
             co_await bhttp::async_read_header(stream, buf, hp, with_ec(ec));
             if (ec) {
                 if (ec == bhttp::error::header_limit) {
                     auto r = error_response(Errc::bad_request, "request header too large");
                     r.status = 431;
-                    co_await send_and_close(stream, std::move(r), tls);
+                    refusal = std::move(r);
+                    co_await send_and_close(stream, refusal, tls);
                 } else if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length) {
                     // RFC 9112 §6.3: Content-Length with Transfer-Encoding is refused.
-                    co_await send_and_close(
-                        stream, error_response(Errc::bad_request, "bad Content-Length or Transfer-Encoding"), tls);
+                    refusal = error_response(Errc::bad_request, "bad Content-Length or Transfer-Encoding");
+                    co_await send_and_close(stream, refusal, tls);
                 } else if (is_parse_error(ec)) {
-                    co_await send_and_close(stream, error_response(Errc::bad_request, "malformed request"), tls);
+                    refusal = error_response(Errc::bad_request, "malformed request");
+                    co_await send_and_close(stream, refusal, tls);
                 }
                 co_return false;
             }
@@ -401,12 +418,13 @@ private:
             const bool has_te = h.find(bhttp::field::transfer_encoding) != h.end();
             if ((has_cl && has_te) || (has_te && !hp.chunked())) {
                 // RFC 9112 §6.3: both framings (request smuggling) or an unknown coding.
-                co_await send_and_close(
-                    stream, error_response(Errc::bad_request, "bad Content-Length or Transfer-Encoding"), tls);
+                refusal = error_response(Errc::bad_request, "bad Content-Length or Transfer-Encoding");
+                co_await send_and_close(stream, refusal, tls);
                 co_return false;
             }
             if (req.target.empty() || req.target.front() != '/') {
-                co_await send_and_close(stream, error_response(Errc::bad_request, "bad request target"), tls);
+                refusal = error_response(Errc::bad_request, "bad request target");
+                co_await send_and_close(stream, refusal, tls);
                 co_return false;
             }
             job->route = find_route(s_, req.method, req.path, req.matches);
@@ -423,17 +441,29 @@ private:
                     if (!length) {
                         auto r = error_response(Errc::bad_request, "Content-Length required");
                         r.status = 411;
-                        co_await send_and_close(stream, std::move(r), tls);
+                        refusal = std::move(r);
+                        co_await send_and_close(stream, refusal, tls);
                         co_return false;
                     }
                 }
                 if (length && *length > limit) {
-                    co_await send_and_close(
-                        stream,
-                        error_response(Errc::payload_too_large,
-                                       to_file ? "not enough free space on the data partition" : "request body too large"),
-                        tls);
+                    refusal = error_response(Errc::payload_too_large,
+                                       to_file ? "not enough free space on the data partition" : "request body too large");
+                    co_await send_and_close(stream, refusal, tls);
                     co_return false;
+                }
+                if (to_file && job->route->route.admit) {
+                    // Authenticate before the body costs disk space.
+                    lowest.expires_never();
+                    std::function<void()> check = [job] {
+                        job->admitted = job->route->route.admit(job->req, job->res);
+                    };
+                    if (!co_await on_worker(job, check)) co_return false;
+                    if (!job->admitted) {
+                        refusal = std::move(job->res);
+                        co_await send_and_close(stream, refusal, tls);
+                        co_return false;
+                    }
                 }
                 if (iequals_ascii(sv(h[bhttp::field::expect]), "100-continue")) {
                     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -455,17 +485,19 @@ private:
                         req.body_file.clear();
                         std::fprintf(stderr, "[http] cannot create an upload file in %s: %s\n",
                                      upload_dir_.c_str(), ec.message().c_str());
-                        co_await send_and_close(stream, error_response(Errc::internal, ""), tls);
+                        refusal = error_response(Errc::internal, "");
+                        co_await send_and_close(stream, refusal, tls);
                         co_return false;
                     }
                     co_await bhttp::async_read(stream, buf, p, with_ec(ec));
                     p.get().body().close();
                     if (ec) {
                         if (ec == bhttp::error::body_limit) {
-                            co_await send_and_close(
-                                stream, error_response(Errc::payload_too_large, "not enough free space on the data partition"), tls);
+                            refusal = error_response(Errc::payload_too_large, "not enough free space on the data partition");
+                            co_await send_and_close(stream, refusal, tls);
                         } else if (is_parse_error(ec)) {
-                            co_await send_and_close(stream, error_response(Errc::bad_request, "malformed request"), tls);
+                            refusal = error_response(Errc::bad_request, "malformed request");
+                            co_await send_and_close(stream, refusal, tls);
                         }
                         co_return false;  // the Job removes the partial file
                     }
@@ -476,10 +508,11 @@ private:
                     co_await bhttp::async_read(stream, buf, p, with_ec(ec));
                     if (ec) {
                         if (ec == bhttp::error::body_limit) {
-                            co_await send_and_close(
-                                stream, error_response(Errc::payload_too_large, "request body too large"), tls);
+                            refusal = error_response(Errc::payload_too_large, "request body too large");
+                            co_await send_and_close(stream, refusal, tls);
                         } else if (is_parse_error(ec)) {
-                            co_await send_and_close(stream, error_response(Errc::bad_request, "malformed request"), tls);
+                            refusal = error_response(Errc::bad_request, "malformed request");
+                            co_await send_and_close(stream, refusal, tls);
                         }
                         co_return false;
                     }
@@ -490,15 +523,15 @@ private:
             // Hand the complete request to a worker; the connection waits without a deadline
             // (handlers bound their own work: core_timeout).
             lowest.expires_never();
-            asio::post(pool_, [this, job] {
+            std::function<void()> work = [this, job] {
                 dispatch(s_, job->route, job->req, job->res);
-                asio::post(io_, [job] {
-                    job->finished = true;
-                    job->done.cancel();
-                });
-            });
-            co_await job->done.async_wait(with_ec(ec));
-            if (!job->finished || stopping_) co_return false;
+                // The streamed body goes before the answer does (unless the handler kept it).
+                if (!job->req.body_file.empty()) {
+                    std::error_code rm;
+                    std::filesystem::remove(job->req.body_file, rm);
+                }
+            };
+            if (!co_await on_worker(job, work)) co_return false;
             if (job->res.sse) {
                 co_await stream_events(stream, *job, tls);
                 co_return false;
@@ -508,6 +541,22 @@ private:
             if (!keep || job->res.close) co_return true;
         }
         co_return true;
+    }
+
+    // Runs `fn` on a worker and resumes on the I/O thread when it is done. False at shutdown.
+    asio::awaitable<bool> on_worker(const std::shared_ptr<Job>& job, const std::function<void()>& fn) {
+        job->finished = false;
+        job->done.expires_at(asio::steady_timer::time_point::max());
+        asio::post(pool_, [this, job, fn] {
+            fn();
+            asio::post(io_, [job] {
+                job->finished = true;
+                job->done.cancel();
+            });
+        });
+        error_code ec;
+        co_await job->done.async_wait(with_ec(ec));
+        co_return job->finished && !stopping_;
     }
 
     static bool iequals_ascii(std::string_view a, std::string_view b) {

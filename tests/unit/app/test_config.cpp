@@ -96,3 +96,27 @@ TEST_CASE("https: off by default, an object turns it on with defaults for what i
     CHECK(*c.https->key == "/etc/cunxin/k.pem");
     CHECK(c.https->redirect_http);
 }
+
+TEST_CASE("http_limits: defaults, overrides and refused values") {
+    const auto d = parse_config("{}");
+    CHECK(d.max_sse == 16);
+    CHECK(d.http_limits.header_timeout == std::chrono::seconds(10));
+    CHECK(d.http_limits.idle_timeout == std::chrono::seconds(5));
+    CHECK(d.http_limits.max_per_address == 16);
+    CHECK(d.http_limits.max_sse_per_address == 2);
+    CHECK(d.http_limits.sse_lifetime == std::chrono::seconds(600));
+    const auto c = parse_config(R"({"http_limits": {"header_timeout_s": 20, "body_min_bytes_per_s": 2048,
+        "idle_timeout_s": 3, "max_requests": 50, "max_per_address": 64, "max_connections": 900,
+        "max_sse_per_address": 3, "sse_lifetime_s": 120, "upload_reserve_mb": 16}})");
+    CHECK(c.http_limits.header_timeout == std::chrono::seconds(20));
+    CHECK(c.http_limits.body_min_rate == 2048);
+    CHECK(c.http_limits.idle_timeout == std::chrono::seconds(3));
+    CHECK(c.http_limits.max_requests == 50);
+    CHECK(c.http_limits.max_per_address == 64);
+    CHECK(c.http_limits.max_connections == 900);
+    CHECK(c.http_limits.max_sse_per_address == 3);
+    CHECK(c.http_limits.sse_lifetime == std::chrono::seconds(120));
+    CHECK(c.http_limits.upload_reserve == 16u << 20);
+    CHECK_THROWS_AS(parse_config(R"({"http_limits": {"header_timeout_s": 0}})"), std::runtime_error);
+    CHECK_THROWS_AS(parse_config(R"({"http_limits": {"max_per_adress": 4}})"), std::runtime_error);
+}

@@ -9,6 +9,7 @@ const std::vector<Migration>& migrations() {
         &migration_002_fulltext,
         &migration_003_anniversaries_and_acks,
         &migration_004_setting_keys,
+        &migration_005_calls,
     };
     return list;
 }

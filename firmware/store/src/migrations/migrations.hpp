@@ -16,6 +16,7 @@ void migration_001_core(Database::Impl& db);
 void migration_002_fulltext(Database::Impl& db);
 void migration_003_anniversaries_and_acks(Database::Impl& db);
 void migration_004_setting_keys(Database::Impl& db);
+void migration_005_calls(Database::Impl& db);
 
 /// Every migration in order (index 0 = migration 1).
 const std::vector<Migration>& migrations();

@@ -520,7 +520,7 @@ asio::awaitable<void> Modem::hang_up_call() {
     const std::string number = call_number_;
     auto r = co_await cmd("ATH");
     ++missed_calls_;
-    note(r ? "missed call: hung up (ATH)" : "missed call: ATH failed: " + r.error().detail);
+    note(r ? std::string("missed call: hung up (ATH)") : "missed call: ATH failed: " + r.error().detail);
     if (inbox_ != nullptr) inbox_->missed_call(sim_identity(), number, at);
     // RINGs already on their way belong to the same call.
     call_phase_ = CallPhase::Cooling;

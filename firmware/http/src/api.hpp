@@ -169,6 +169,7 @@ void register_users(Router& r);
 void register_reports(Router& r);
 void register_system(Router& r);
 void register_events(Router& r);
+void register_doctor(Router& r);
 
 /// Required string field of a JSON object.
 Result<std::string> need_string(const json& o, const char* key, std::size_t max_len = 4096);

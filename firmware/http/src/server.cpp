@@ -443,6 +443,7 @@ void configure(ServerImpl& s, httplib::Server& svr, bool tls) {
     register_users(r);
     register_reports(r);
     register_system(r);
+    register_doctor(r);
 
     svr.Get("/api/v1/openapi.json", [sp](const httplib::Request& req, httplib::Response& res) {
         serve_asset(*sp, req, res, "openapi.json");

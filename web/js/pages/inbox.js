@@ -26,9 +26,11 @@ export default {
       api('GET', `/messages?${queryString(f)}`, undefined, { background: opts.background }),
       api('GET', '/settings', undefined, { background: true }),
     ]);
-    return { f, list, menu: settings.menu };
+    // Missed calls (the box hangs up every call): one line above the list.
+    const calls = await api('GET', '/calls?limit=3', undefined, { background: true }).catch(() => null);
+    return { f, list, menu: settings.menu, calls };
   },
-  render({ f, list, menu }) {
+  render({ f, list, menu, calls }) {
     const cat = h('select', { id: 'f-category' }, [h('option', { value: '' }, t('inbox.all_categories')),
       ...menu.map((m) => h('option', { value: m.code }, `${m.code} ${lang === 'en' ? (m.label_en || m.label_zh) : m.label_zh}`))]);
     cat.value = f.category;
@@ -63,7 +65,10 @@ export default {
       h('small', { class: 'muted' }, fmtTime(m.created_at)),
     ]));
     const more = list.next_cursor ? h('a', { class: 'button', href: `#/inbox?${new URLSearchParams({ ...f, cursor: list.next_cursor })}` }, t('more')) : null;
-    return h('div', { class: 'page inbox' }, [card(t('nav.inbox'), [form,
+    const callLine = calls && calls.items.length ? h('p', { class: 'muted calls-line', id: 'calls-line' }, [
+      `${t('calls.missed_24h')}: ${calls.last_24h}`, ' · ',
+      calls.items.map((c) => `${c.contact_name || c.number || t('calls.withheld')} ${fmtTime(c.at)}`).join('，')]) : null;
+    return h('div', { class: 'page inbox' }, [card(t('nav.inbox'), [form, callLine,
       items.length ? h('ul', { class: 'messages', id: 'inbox-list' }, items) : empty(t('inbox.empty')), more])]);
   },
 };

@@ -87,7 +87,8 @@ function tokensCard(tokens) {
 
 function backupCard() {
   const file = h('input', { type: 'file', accept: '.db' });
-  return [h('p', null, h('a', { class: 'button', href: '/api/v1/system/backup', download: 'cunxin-backup.db' }, t('settings.backup'))),
+  return [h('p', null, [h('a', { class: 'button', href: '/api/v1/system/backup', download: 'cunxin-backup.db' }, t('settings.backup')), ' ',
+    h('a', { class: 'button', id: 'support-bundle', href: '/api/v1/doctor', download: 'cunxin-support.json', title: t('settings.support_bundle_hint') }, t('settings.support_bundle'))]),
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       if (!file.files[0] || !confirm(t('settings.confirm_restore'))) return;

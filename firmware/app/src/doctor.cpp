@@ -54,7 +54,7 @@ std::string os_release() {
     return "";
 }
 
-std::int64_t file_size(const std::filesystem::path& p) {
+std::int64_t bytes_of(const std::filesystem::path& p) {
     std::error_code ec;
     const auto n = std::filesystem::file_size(p, ec);
     return ec ? -1 : static_cast<std::int64_t>(n);
@@ -130,8 +130,8 @@ json support_bundle(const Config& config, const std::optional<std::filesystem::p
     // The database: schema, SIMs seen, clock source, missed calls.
     const auto db_path = database_path(config.data_dir);
     json storage{{"data_dir", config.data_dir.string()},
-                 {"db_bytes", file_size(db_path)},
-                 {"wal_bytes", file_size(db_path.string() + "-wal")}};
+                 {"db_bytes", bytes_of(db_path)},
+                 {"wal_bytes", bytes_of(db_path.string() + "-wal")}};
     std::error_code ec;
     const auto space = std::filesystem::space(config.data_dir, ec);
     if (!ec) {

@@ -276,6 +276,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
                             {"anonymous", m.anonymous}};
         server.events().publish("message", j.dump());
     };
+    inbox.on_missed_call = [&server](std::int64_t id) {
+        server.events().publish("call", nlohmann::json{{"id", id}}.dump());
+    };
     core_api.publish = [&server](const std::string& event, const std::string& json) {
         server.events().publish(event, json);
     };

@@ -110,6 +110,7 @@ TEST_CASE("the support bundle holds every part, no secret, and a transcript that
     REQUIRE(a.sim().wait_sent(1, 20s));
     auto r = a.get("/api/v1/doctor");
     REQUIRE_MESSAGE(r.status == 200, r.body);
+    MESSAGE("support bundle of 2 modems: " << r.body.size() << " bytes");
     CHECK(r.body.find(pin) == std::string::npos);
     CHECK(r.body.find(sim_pin) == std::string::npos);
     const auto b = r.json();

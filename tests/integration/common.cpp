@@ -19,6 +19,7 @@ Appliance::Appliance(ApplianceOptions options) : options_(std::move(options)) {
     modemsim::Config cfg;
     cfg.modems = options_.modems;
     cfg.cmgs_latency = options_.cmgs_latency;
+    cfg.modem = options_.modem_configs;
     // The daemon is given stable names (as /dev/serial/by-id on a board), not /dev/pts/N: a modem
     // that vanishes takes its name with it, and the daemon's re-opening cannot land on a recycled
     // pty number that now belongs to a test running next to this one.

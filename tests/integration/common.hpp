@@ -17,6 +17,7 @@ struct ApplianceOptions {
     int modems = 4;
     std::chrono::milliseconds cmgs_latency{5};
     std::string extra_config = "";  ///< JSON members appended to the config object
+    std::vector<modemsim::ModemConfig> modem_configs;  ///< per-modem simulator settings (profiles, faults)
 };
 
 /// The daemon under test, its data directory, its API token and its simulated modems.

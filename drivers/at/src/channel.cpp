@@ -14,6 +14,11 @@ struct Waiter {
     virtual void resume() = 0;
 };
 
+bool is_call_end(const Final& f) {
+    return f.kind == FinalKind::NoCarrier || f.kind == FinalKind::Busy ||
+           f.kind == FinalKind::NoAnswer || f.kind == FinalKind::NoDialtone;
+}
+
 template <class Handler>
 struct WaiterFor final : Waiter {
     explicit WaiterFor(Handler&& h) : handler(std::move(h)) {}
@@ -29,7 +34,10 @@ struct Channel::Pending {
     bool wants_prompt = false;
     bool payload_sent = false;
     std::chrono::milliseconds timeout{0};
-    std::string expect;
+    std::string expect;   ///< the prefix derived from the command (undeclared commands)
+    Expect declared;      ///< the declared reply prefixes (expect_for or the caller's)
+    bool pdu_next = false;  ///< the last answer line was a header whose PDU line comes next
+    bool call = false;      ///< ATD/ATA/ATO: NO CARRIER, BUSY... end this command
     Response response;
     std::unique_ptr<Waiter> waiter;  ///< set while the caller is suspended
     bool done = false;
@@ -64,8 +72,16 @@ void Channel::start() {
 
 asio::awaitable<Result<Response>> Channel::command(std::string line,
                                                    std::chrono::milliseconds timeout) {
+    auto e = expect_for(line);
+    return command(std::move(line), std::move(e), timeout);
+}
+
+asio::awaitable<Result<Response>> Channel::command(std::string line, Expect expect,
+                                                   std::chrono::milliseconds timeout) {
     auto p = std::make_shared<Pending>();
     p->expect = expected_prefix(line);
+    p->declared = std::move(expect);
+    p->call = is_call_command(line);
     p->line = std::move(line);
     p->timeout = timeout;
     return submit(std::move(p));
@@ -75,6 +91,7 @@ asio::awaitable<Result<Response>> Channel::command_with_prompt(std::string line,
                                                                std::chrono::milliseconds timeout) {
     auto p = std::make_shared<Pending>();
     p->expect = expected_prefix(line);
+    p->declared = expect_for(line);
     p->line = std::move(line);
     p->payload = std::move(payload);
     p->wants_prompt = true;
@@ -224,7 +241,10 @@ void Channel::on_line(const std::string& line) {
             line.compare(0, p.payload.size(), p.payload) == 0) {
             return;  // echo of the PDU
         }
-        if (auto f = parse_final(line)) {
+        auto f = parse_final(line);
+        // NO CARRIER, BUSY...: the end of a call we made, else a caller who gave up (a URC).
+        const bool call_end = f && !p.call && is_call_end(*f);
+        if (f && !call_end) {
             auto cur = current_;
             consecutive_timeouts_ = 0;
             switch (f->kind) {
@@ -247,11 +267,30 @@ void Channel::on_line(const std::string& line) {
             }
             return;
         }
-        if (!is_urc(line, p.expect)) {
+        if (p.declared.declared) {
+            // gatchat's rule: with a prefix list, a line that matches none of them is unsolicited.
+            if (p.pdu_next && is_hex_line(line)) {
+                p.pdu_next = false;
+                p.response.lines.push_back(line);
+                return;
+            }
+            for (const auto& prefix : p.declared.prefixes) {
+                if (line.compare(0, prefix.size(), prefix) == 0) {
+                    p.pdu_next = p.declared.pdu;
+                    p.response.lines.push_back(line);
+                    return;
+                }
+            }
+        } else if (!call_end && !is_urc(line, p.expect)) {
             p.response.lines.push_back(line);
             return;
         }
     } else if (!is_urc(line)) {
+        auto f = parse_final(line);
+        if (f && is_call_end(*f)) {
+            if (on_urc_) on_urc_(Urc{line, {}});
+            return;
+        }
         ++stray_;
         return;
     }

@@ -129,6 +129,84 @@ bool is_urc(std::string_view line, std::string_view expected) {
            line == "PB DONE" || line == "SMS DONE" || line == "NORMAL POWER DOWN";
 }
 
+namespace {
+
+/// Which forms of a command answer with its own prefix (27.007 §4.1: set, read, test, action).
+struct ReplyForm {
+    std::string_view prefix;
+    bool exec, set, read, test, pdu;
+};
+
+// Commands the modem driver sends; a form not marked answers with no intermediate line.
+constexpr std::array<ReplyForm, 27> kReplies{{
+    {"+CMGL:", true, true, false, true, true},   {"+CMGR:", false, true, false, false, true},
+    {"+CMGS:", false, true, false, false, false}, {"+CSQ:", true, false, false, true, false},
+    {"+CREG:", false, false, true, true, false},  {"+CEREG:", false, false, true, true, false},
+    {"+CGREG:", false, false, true, true, false}, {"+COPS:", false, false, true, true, false},
+    {"+CPMS:", false, true, true, true, false},   {"+CNMI:", false, false, true, true, false},
+    {"+CPIN:", false, false, true, false, false}, {"+CNUM:", true, false, false, false, false},
+    {"+CCLK:", false, false, true, false, false}, {"+CUSD:", false, true, true, true, false},
+    {"+CSCA:", false, false, true, true, false},  {"+CMMS:", false, false, true, true, false},
+    {"+CMGF:", false, false, true, true, false},  {"+CMGD:", false, false, false, true, false},
+    {"+CMEE:", false, false, true, true, false},  {"+CNMA:", false, false, false, true, false},
+    {"+CFUN:", false, false, true, true, false},  {"+CLCC:", true, false, false, false, false},
+    {"+CLIP:", false, false, true, true, false},  {"+CIREG:", false, false, true, true, false},
+    {"+CGSMS:", false, false, true, true, false}, {"+CSCS:", false, false, true, true, false},
+    {"+CSMS:", false, true, true, true, false},
+}};
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) {
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+    return out;
+}
+
+}  // namespace
+
+Expect expect_for(std::string_view command) {
+    const auto c = upper(trim(command));
+    // Basic commands with no information text (V.250): AT, ATE0, ATH, ATZ...
+    if (c == "AT" || c == "ATE0" || c == "ATE1" || c == "ATH" || c == "ATH0" || c == "ATZ" ||
+        c == "AT&F" || c == "ATV1") {
+        return Expect{true, {}, false};
+    }
+    const auto prefix = expected_prefix(c);
+    if (prefix.empty()) return {};
+    const auto rest = std::string_view(c).substr(2 + prefix.size() - 1);
+    const bool test = starts_with(rest, "=?");
+    const bool read = !test && starts_with(rest, "?");
+    const bool set = !test && starts_with(rest, "=");
+    const bool exec = rest.empty();
+    for (const auto& f : kReplies) {
+        if (f.prefix != prefix) continue;
+        const bool answers = (exec && f.exec) || (set && f.set) || (read && f.read) || (test && f.test);
+        Expect e{true, {}, false};
+        if (answers) {
+            e.prefixes.emplace_back(f.prefix);
+            e.pdu = f.pdu && !test;
+        }
+        return e;
+    }
+    return {};
+}
+
+bool is_hex_line(std::string_view line) {
+    line = trim(line);
+    if (line.empty()) return false;
+    for (const char ch : line) {
+        const bool hex = (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F') || (ch >= 'a' && ch <= 'f');
+        if (!hex) return false;
+    }
+    return true;
+}
+
+bool is_call_command(std::string_view command) {
+    const auto c = upper(trim(command));
+    return starts_with(c, "ATD") || c == "ATA" || starts_with(c, "ATO");
+}
+
 bool is_two_line_urc(std::string_view line) {
     line = trim(line);
     return starts_with(line, "+CMT:") || starts_with(line, "+CDS:");

@@ -529,6 +529,25 @@ Result<StoredAt> parse_cmti(std::string_view line) {
     return StoredAt{f[0], *idx};
 }
 
+Result<std::string> parse_clip(std::string_view line) {
+    auto v = after_prefix(line, "+CLIP:");
+    if (!v) return unexpected(parse_error("not +CLIP", line));
+    const auto f = split_fields(*v);
+    if (f.empty()) return unexpected(parse_error("short +CLIP", line));
+    // <number>,<type>[,<subaddr>,<satype>[,[<alpha>][,<CLI validity>]]]
+    if (f.size() >= 6) {
+        auto validity = to_int(f[5]);
+        if (validity && *validity != 0) return std::string();
+    }
+    std::string n(f[0]);
+    for (const char c : n) {
+        if (!((c >= '0' && c <= '9') || c == '+' || c == '*' || c == '#')) {
+            return unexpected(parse_error("bad +CLIP number", line));
+        }
+    }
+    return n;
+}
+
 Result<Cusd> parse_cusd(std::string_view line) {
     auto v = after_prefix(line, "+CUSD:");
     if (!v) return unexpected(parse_error("not +CUSD", line));

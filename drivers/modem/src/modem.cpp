@@ -106,7 +106,7 @@ std::shared_ptr<Modem> Modem::create(asio::any_io_executor executor, ModemConfig
 
 Modem::Modem(asio::any_io_executor executor, ModemConfig config, InboxSink* inbox)
     : executor_(executor), config_(std::move(config)), inbox_(inbox), wake_(executor),
-      quirks_(&quirks_for("", "")), ussd_wait_(executor) {}
+      quirks_(&quirks_for("", "")), ussd_wait_(executor), call_wait_(executor) {}
 
 Modem::~Modem() {
     if (channel_) channel_->close();
@@ -148,6 +148,7 @@ void Modem::start() {
 }
 
 void Modem::stop() {
+    call_wait_.cancel();
     stopped_ = true;
     if (channel_) channel_->close();
     wake_.cancel();
@@ -188,11 +189,13 @@ asio::awaitable<Result<void>> Modem::open_port() {
     channel_->on_closed([weak](const at::Error& e) {
         if (auto self = weak.lock()) self->trouble("port lost: " + e.detail);
     });
-    if (config_.transcript && config_.log) {
-        channel_->on_transcript([weak](std::string_view l) {
-            if (auto self = weak.lock()) self->note(l);
-        });
-    }
+    // Every AT line goes to the bounded ring (the support bundle); to the log at debug level.
+    channel_->on_transcript([weak](std::string_view l) {
+        auto self = weak.lock();
+        if (!self) return;
+        self->transcript_ring_.add(std::chrono::system_clock::now(), l);
+        if (self->config_.transcript) self->note(l);
+    });
     garbage_seen_ = 0;
     channel_->start();
     co_return co_await initialize();
@@ -386,6 +389,8 @@ asio::awaitable<void> Modem::configure_messages() {
         if (auto st = first_storage(*c, mem)) keep_storage(*st);
     }
     cmms_ok_ = quirks_->cmms && (co_await cmd("AT+CMMS=?")).has_value();
+    // The caller's number with each RING (+CLIP), so a missed call can be recorded against them.
+    co_await cmd("AT+CLIP=1");
 }
 
 asio::awaitable<void> Modem::poll_health() {
@@ -472,6 +477,10 @@ void Modem::on_urc(const at::Urc& u) {
         wake_.cancel();
         return;
     }
+    if (line == "RING" || starts("+CRING:") || starts("+CLIP:")) {
+        ring(line);
+        return;
+    }
     if (starts("+CUSD:")) {
         ussd_reply_ = std::string(line);
         ussd_wait_.cancel();
@@ -484,6 +493,41 @@ void Modem::on_urc(const at::Urc& u) {
     if (state_ == State::Ready && starts("+CPIN:") && line.find("READY") == std::string_view::npos) {
         trouble("SIM state changed: " + std::string(line));
     }
+}
+
+void Modem::ring(std::string_view line) {
+    if (line.substr(0, 6) == "+CLIP:" && call_phase_ != CallPhase::Cooling) {
+        if (auto n = at::parse_clip(line)) call_number_ = *n;
+        if (call_phase_ == CallPhase::Waiting) {
+            call_wait_.cancel();  // the number is in: hang up now
+            return;
+        }
+    }
+    if (call_phase_ != CallPhase::None || state_ != State::Ready) return;
+    call_phase_ = CallPhase::Waiting;
+    asio::co_spawn(executor_, [self = shared_from_this()]() { return self->hang_up_call(); },
+                   asio::detached);
+}
+
+asio::awaitable<void> Modem::hang_up_call() {
+    // The box takes no calls: wait briefly for +CLIP (it follows RING), hang up, report upward.
+    boost::system::error_code ec;
+    if (call_number_.empty()) {
+        call_wait_.expires_after(std::chrono::milliseconds(1500));
+        co_await call_wait_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    const auto at = std::chrono::system_clock::now();
+    const std::string number = call_number_;
+    auto r = co_await cmd("ATH");
+    ++missed_calls_;
+    note(r ? std::string("missed call: hung up (ATH)") : "missed call: ATH failed: " + r.error().detail);
+    if (inbox_ != nullptr) inbox_->missed_call(sim_identity(), number, at);
+    // RINGs already on their way belong to the same call.
+    call_phase_ = CallPhase::Cooling;
+    call_wait_.expires_after(std::chrono::seconds(3));
+    co_await call_wait_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    call_phase_ = CallPhase::None;
+    call_number_.clear();
 }
 
 asio::awaitable<void> Modem::read_stored(std::string mem, int index) {

@@ -339,6 +339,21 @@ asio::awaitable<void> ModemPool::discovery_loop() {
     }
 }
 
+std::vector<ModemTranscript> ModemPool::transcripts(std::chrono::seconds window) const {
+    std::vector<ModemTranscript> out;
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& e : modems_) {
+        const auto& m = *e->modem;
+        const auto& id = m.identity();
+        std::string header = "# " + m.port() + "  (" + id.manufacturer + " " + id.model + ", firmware " +
+                             id.revision + "; captured by cunxin doctor, last " +
+                             std::to_string(window.count() / 60) + " minutes)\n";
+        header += "# copy into tests/unit/at/data/<vendor>-<model>-<what>.at to replay it (STYLE.md §6)\n";
+        out.push_back({m.port(), m.transcript().text(now, window, header)});
+    }
+    return out;
+}
+
 std::vector<ModemStatus> ModemPool::status() const {
     std::vector<ModemStatus> out;
     const auto now = RateLimiter::Clock::now();
@@ -367,6 +382,8 @@ std::vector<ModemStatus> ModemPool::status() const {
             s.limits = it->second.limits();
             s.limited = !const_cast<RateLimiter&>(it->second).allowed(now);
         }
+        s.revision = id.revision;
+        s.missed_calls = m.missed_calls();
         s.sends_ok = m.sends_ok();
         s.sends_failed = m.sends_failed();
         s.received = m.received();

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <vector>
 #include <stdexcept>
@@ -34,6 +35,7 @@
 #include <cunxin/store/messages.hpp>
 
 #include "clock_source.hpp"
+#include "doctor.hpp"
 #include "core_api.hpp"
 #include "paths.hpp"
 #include "systemd_notify.hpp"
@@ -87,6 +89,31 @@ std::string file_stamp(std::int64_t unix_seconds, int utc_offset_minutes) {
 }
 
 }  // namespace
+
+/// The modems as the support bundle shows them, with their recent AT transcripts (core thread).
+static DoctorLive live_parts(const modem::ModemPool& pool) {
+    DoctorLive live;
+    const auto transcripts = pool.transcripts(std::chrono::minutes(10));
+    for (const auto& s : pool.status()) {
+        nlohmann::json m{{"port", s.port}, {"state", s.state}, {"manufacturer", s.manufacturer},
+                         {"model", s.model}, {"revision", s.revision}, {"imei", s.imei},
+                         {"imsi", s.imsi}, {"iccid", s.iccid}, {"operator", s.operator_name},
+                         {"own_number", s.own_number}, {"registered", s.registered},
+                         {"registration", s.registration}, {"sends_ok", s.sends_ok},
+                         {"sends_failed", s.sends_failed}, {"received", s.received},
+                         {"recoveries", s.recoveries}, {"missed_calls", s.missed_calls},
+                         {"last_error", s.last_error}};
+        m["signal"] = s.signal_dbm ? nlohmann::json(*s.signal_dbm) : nlohmann::json(nullptr);
+        m["storage"] = s.storage ? nlohmann::json{{"mem", s.storage->mem}, {"used", s.storage->used},
+                                                  {"total", s.storage->total}}
+                                 : nlohmann::json(nullptr);
+        for (const auto& t : transcripts) {
+            if (t.port == s.port) m["transcript"] = t.text;
+        }
+        live.modems.push_back(std::move(m));
+    }
+    return live;
+}
 
 int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     log::set_level(parse_level(config.log_level));
@@ -215,6 +242,16 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     core_hooks.post = [&io](std::function<void()> task) { asio::post(io, std::move(task)); };
     core_hooks.db = &db;
     core_hooks.core = &core_api;
+    core_hooks.support_bundle = [&io, &pool, &config]() -> std::string {
+        // The live parts are read on the core thread; everything else here, on the HTTP thread.
+        auto promise = std::make_shared<std::promise<DoctorLive>>();
+        auto future = promise->get_future();
+        asio::post(io, [&pool, promise] { promise->set_value(live_parts(pool)); });
+        DoctorLive live;
+        if (future.wait_for(std::chrono::seconds(3)) == std::future_status::ready) live = future.get();
+        live.recent_problems = log::recent_problems();
+        return support_bundle(config, config.config_file, &live).dump(2) + "\n";
+    };
     http::Server server(server_config, core_hooks);
     server.start();
     log::info("http", "panel and API on http://" + config.listen_host + ":" +
@@ -249,6 +286,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
                             {"category", m.category ? nlohmann::json(*m.category) : nlohmann::json()},
                             {"anonymous", m.anonymous}};
         server.events().publish("message", j.dump());
+    };
+    inbox.on_missed_call = [&server](std::int64_t id) {
+        server.events().publish("call", nlohmann::json{{"id", id}}.dump());
     };
     core_api.publish = [&server](const std::string& event, const std::string& json) {
         server.events().publish(event, json);

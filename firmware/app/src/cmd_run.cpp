@@ -33,8 +33,10 @@ int cmd_run(const Args& args) {
     Config config;
     if (config_file) {
         config = load_config(*config_file);
+        config.config_file = *config_file;
     } else if (std::filesystem::exists("/etc/cunxin/config.json")) {
         config = load_config("/etc/cunxin/config.json");
+        config.config_file = "/etc/cunxin/config.json";
     }
     if (data_dir) config.data_dir = *data_dir;
     if (listen) parse_listen(*listen, config.listen_host, config.listen_port);

@@ -28,4 +28,7 @@ int cmd_modems(const Args& args);
 /// `cunxin send --modem PORT --to NUMBER (--text T | --text-file F)`: send through one modem.
 int cmd_send(const Args& args);
 
+/// `cunxin doctor [--config FILE] [--data-dir DIR] [--out FILE]`: write a support bundle.
+int cmd_doctor(const Args& args);
+
 }  // namespace cunxin::app

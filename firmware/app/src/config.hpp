@@ -57,6 +57,7 @@ struct Config {
     int wal_checkpoint_s = 600;          ///< fold and truncate the WAL this often when nothing is on air
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
+    std::optional<std::filesystem::path> config_file;  ///< the file this came from (support bundle)
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

@@ -196,6 +196,7 @@ void register_reports(Router& r);
 void register_system(Router& r);
 void register_events(Router& r);
 void register_templates(Router& r);
+void register_doctor(Router& r);
 
 
 }  // namespace cunxin::http

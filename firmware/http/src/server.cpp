@@ -560,6 +560,7 @@ void register_routes(ServerImpl& s) {
     register_reports(r);
     register_system(r);
     register_templates(r);
+    register_doctor(r);
 
     ServerImpl* sp = &s;
     r.raw("GET", "/api/v1/openapi.json", [sp](const Request& req, Response& res) {

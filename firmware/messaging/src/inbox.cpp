@@ -10,6 +10,7 @@
 #include "cunxin/messaging/phone.hpp"
 #include "cunxin/sms/pdu.hpp"
 #include "cunxin/sms/reassembly.hpp"
+#include "cunxin/store/calls.hpp"
 #include "cunxin/store/campaigns.hpp"
 #include "cunxin/store/contacts.hpp"
 #include "cunxin/store/database.hpp"
@@ -364,6 +365,18 @@ bool Inbox::store_status_report(const modem::SimIdentity& sim, const std::string
 
 void Inbox::network_time(const modem::SimIdentity& sim, std::chrono::system_clock::time_point utc, int) {
     if (on_network_time) on_network_time(sim.iccid, utc);
+}
+
+void Inbox::missed_call(const modem::SimIdentity& sim, const std::string& number,
+                        std::chrono::system_clock::time_point) {
+    // The modem's time is its own system clock: the messaging clock (network-corrected) decides.
+    const auto who = number.empty() ? std::string() : canonical_peer(number);
+    auto id = store::insert_call(db_, who, sim.iccid, clock_.unix_now(), clock_.unix_now());
+    if (!id) {
+        last_error_ = "missed call not recorded: " + id.error().detail;
+        return;
+    }
+    if (on_missed_call) on_missed_call(*id);
 }
 
 }  // namespace cunxin::messaging

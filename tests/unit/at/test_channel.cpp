@@ -30,6 +30,7 @@ struct Want {
 void expectations(const std::vector<at::TranscriptLine>& t, std::vector<Want>& cmds,
                   std::vector<std::string>& urcs) {
     bool pdu_next = false;
+    bool pdu_body = false;  // a PDU line of the answer comes next
     bool final_seen = false;
     for (const auto& l : t) {
         if (l.dir == at::TranscriptLine::Dir::ToModem) {
@@ -38,6 +39,7 @@ void expectations(const std::vector<at::TranscriptLine>& t, std::vector<Want>& c
             } else {
                 cmds.push_back({l.text});
                 final_seen = false;
+                pdu_body = false;
             }
             continue;
         }
@@ -49,22 +51,43 @@ void expectations(const std::vector<at::TranscriptLine>& t, std::vector<Want>& c
         }
         auto& c = cmds.back();
         if (line == c.command || line == "> ") continue;
-        if (!final_seen) {
-            if (auto f = at::parse_final(line)) {
-                final_seen = true;
-                c.ok = f->kind == at::FinalKind::Ok;
-                c.error = f->kind == at::FinalKind::CmsError   ? at::Errc::CmsError
-                          : f->kind == at::FinalKind::CmeError ? at::Errc::CmeError
-                                                               : at::Errc::Error;
-                continue;
+        const auto declared = at::expect_for(c.command);
+        std::optional<at::Final> fin;
+        if (!final_seen) fin = at::parse_final(line);
+        const bool call_end = fin && (fin->kind == at::FinalKind::NoCarrier ||
+                                      fin->kind == at::FinalKind::Busy ||
+                                      fin->kind == at::FinalKind::NoAnswer ||
+                                      fin->kind == at::FinalKind::NoDialtone);
+        if (fin && !call_end) {
+            final_seen = true;
+            c.ok = fin->kind == at::FinalKind::Ok;
+            c.error = fin->kind == at::FinalKind::CmsError   ? at::Errc::CmsError
+                      : fin->kind == at::FinalKind::CmeError ? at::Errc::CmeError
+                                                             : at::Errc::Error;
+            continue;
+        }
+        bool answer = false;
+        if (!final_seen && !call_end) {
+            if (declared.declared) {
+                if (pdu_body && at::is_hex_line(line)) {
+                    answer = true;
+                    pdu_body = false;
+                } else {
+                    for (const auto& p : declared.prefixes) {
+                        if (line.rfind(p, 0) == 0) answer = true;
+                    }
+                    if (answer) pdu_body = declared.pdu;
+                }
+            } else {
+                answer = !at::is_urc(line, at::expected_prefix(c.command));
             }
         }
-        if (at::is_urc(line, final_seen ? "" : at::expected_prefix(c.command))) {
+        if (!answer && (call_end || (final_seen ? at::is_urc(line) : declared.declared || at::is_urc(line)))) {
             urcs.push_back(line);
             pdu_next = at::is_two_line_urc(line);
             continue;
         }
-        if (!final_seen) c.lines.push_back(line);
+        if (!final_seen && answer) c.lines.push_back(line);
     }
 }
 

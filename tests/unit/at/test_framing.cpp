@@ -93,3 +93,39 @@ TEST_CASE("framer cuts a line that never ends instead of growing without bound")
     CHECK(ev[0].text == "xxxxxxxxxx");
     CHECK(ev[1].text == "OK");
 }
+
+TEST_CASE("commands declare the reply prefixes they expect") {
+    struct Row {
+        const char* command;
+        bool declared;
+        std::vector<std::string> prefixes;
+        bool pdu;
+    };
+    const std::vector<Row> rows{
+        {"AT+CMGL=4", true, {"+CMGL:"}, true},
+        {"AT+CMGR=3", true, {"+CMGR:"}, true},
+        {"AT+CSQ", true, {"+CSQ:"}, false},
+        {"AT+CREG?", true, {"+CREG:"}, false},
+        {"AT+CREG=2", true, {}, false},
+        {"AT+CMGD=3", true, {}, false},
+        {"AT+CMGS=19", true, {"+CMGS:"}, false},
+        {"AT+CPMS=\"SM\"", true, {"+CPMS:"}, false},
+        {"AT+CNMI=?", true, {"+CNMI:"}, false},
+        {"ATH", true, {}, false},
+        {"ATE0", true, {}, false},
+        {"AT+CGSN", false, {}, false},  // a bare IMEI: no prefix to declare
+        {"AT+QCCID", false, {}, false},
+        {"ATI", false, {}, false},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.command);
+        const auto e = cunxin::at::expect_for(r.command);
+        CHECK(e.declared == r.declared);
+        CHECK(e.prefixes == r.prefixes);
+        CHECK(e.pdu == r.pdu);
+    }
+    CHECK(cunxin::at::is_call_command("ATD+8613800000000;"));
+    CHECK_FALSE(cunxin::at::is_call_command("AT+CMGL=4"));
+    CHECK(cunxin::at::is_hex_line("0891683108100005F0"));
+    CHECK_FALSE(cunxin::at::is_hex_line("RING"));
+}

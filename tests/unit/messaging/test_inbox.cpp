@@ -342,4 +342,22 @@ TEST_CASE("a quarantined PDU is logged with its reason") {
     CHECK(log.find("quarantined") != std::string::npos);  // nothing was logged before
     CHECK(log.find("short_pdu") != std::string::npos);
     CHECK(store::count_quarantine(*c.db).value_or(0) == 1);
+TEST_CASE("a missed call is recorded against the contact, in the messaging clock's time") {
+    InboxCore c;
+    auto id = c.add_contact("赵六", "+8613800000009", "北村");
+    std::vector<std::int64_t> announced;
+    c.inbox->on_missed_call = [&](std::int64_t call) { announced.push_back(call); };
+    // The modem's own clock may be years off: the messaging clock decides.
+    c.inbox->missed_call(kSim, "13800000009", std::chrono::system_clock::time_point{});
+    c.inbox->missed_call(kSim, "", std::chrono::system_clock::time_point{});
+    auto calls = store::list_calls(*c.db, 10);
+    REQUIRE(calls);
+    REQUIRE(calls->size() == 2);
+    CHECK((*calls)[1].number == "+8613800000009");
+    CHECK((*calls)[1].contact_id == std::optional<std::int64_t>(id));
+    CHECK((*calls)[1].at == c.now());
+    CHECK((*calls)[1].iccid == kSim.iccid);
+    CHECK((*calls)[0].number.empty());
+    CHECK(announced.size() == 2);
+    CHECK(c.incoming().empty());  // a call is not a message
 }

@@ -42,7 +42,11 @@ json to_json(const ModemStatus& s) {
                 {"reports_sent", s.reports_sent},
                 {"redelivered", s.redelivered},
                 {"commands", s.commands},
-                {"next_mr", s.next_mr}};
+                {"next_mr", s.next_mr},
+                {"noise_urcs", s.noise_urcs},
+                {"calls", s.calls},
+                {"hangups", s.hangups},
+                {"ringing", s.ringing}};
 }
 
 json to_json(const Sent& s) {
@@ -84,7 +88,8 @@ json to_json(const Faults& f) {
                 {"report_status", f.report_status},
                 {"report_delay_ms", f.report_delay_ms},
                 {"report_loss", f.report_loss},
-                {"reports_to_sr", f.reports_to_sr}};
+                {"reports_to_sr", f.reports_to_sr},
+                {"noise", f.noise_in_responses}};
 }
 
 void apply_faults(const json& j, Faults& f) {
@@ -101,6 +106,7 @@ void apply_faults(const json& j, Faults& f) {
     if (j.contains("report_delay_ms")) f.report_delay_ms = j["report_delay_ms"].get<int>();
     if (j.contains("report_loss")) f.report_loss = j["report_loss"].get<double>();
     if (j.contains("reports_to_sr")) f.reports_to_sr = j["reports_to_sr"].get<bool>();
+    if (j.contains("noise")) f.noise_in_responses = j["noise"].get<bool>();
 }
 
 }  // namespace cunxin::modemsim

@@ -227,7 +227,7 @@ SimModem::SimModem(asio::io_context& io, int index, ModemConfig cfg, const Timin
       back_timer_(io),
       garbage_timer_(io),
       periodic_timer_(io),
-      retry_timer_(io) {
+      retry_timer_(io), ring_timer_(io) {
     storages_[0] = Storage{"SM", std::vector<std::optional<Stored>>(static_cast<std::size_t>(std::max(1, cfg_.sm_slots)))};
     storages_[1] = Storage{"ME", std::vector<std::optional<Stored>>(static_cast<std::size_t>(std::max(1, cfg_.me_slots)))};
     storages_[2] = Storage{"SR", std::vector<std::optional<Stored>>(static_cast<std::size_t>(std::max(1, cfg_.sr_slots)))};
@@ -687,6 +687,49 @@ void SimModem::status_report(int mr, const std::string& recipient, std::chrono::
     });
 }
 
+std::string SimModem::noise_line() {
+    // Wordings from the vendors' AT manuals (Quectel EC25, SIMCom SIM7600, Huawei E3372).
+    static const std::array<const char*, 4> kQuectel = {"+QIND: \"csq\",20,99", "+QIURC: \"pdpdeact\",1",
+                                                        "+QIND: SMS DONE", "+QUSIM: 1"};
+    static const std::array<const char*, 4> kSimcom = {"+CGEV: ME PDN ACT 1", "SMS DONE", "PB DONE",
+                                                       "+CPIN: READY"};
+    static const std::array<const char*, 4> kHuawei = {"^RSSI:12", "^HCSQ:\"LTE\",48,45,112,20",
+                                                       "^MODE:17,17", "^BOOT:20770955,0,0,0,75"};
+    const auto i = static_cast<std::size_t>(noise_turn_++ % 4);
+    ++noise_urcs_;
+    switch (cfg_.profile) {
+        case Profile::QuectelEc25: return kQuectel[i];
+        case Profile::SimcomSim7600: return kSimcom[i];
+        case Profile::HuaweiE3372: return kHuawei[i];
+    }
+    return kQuectel[i];
+}
+
+void SimModem::ring(std::string number, int rings, milliseconds every) {
+    if (rings_left_ > 0) return;  // one call at a time
+    ++calls_;
+    caller_ = std::move(number);
+    rings_left_ = std::max(1, rings);
+    ring_every_ = every;
+    ring_once(gen_);
+}
+
+void SimModem::ring_once(unsigned gen) {
+    if (gen != gen_ || shut_ || rings_left_ <= 0) return;
+    urc("RING");
+    if (clip_) urc("+CLIP: \"" + caller_ + "\",145,,,,0");
+    --rings_left_;
+    ring_timer_.expires_after(ring_every_);
+    ring_timer_.async_wait([this, gen](const boost::system::error_code& ec) {
+        if (ec || gen != gen_ || shut_) return;
+        if (rings_left_ <= 0) {
+            urc("NO CARRIER");  // the caller gave up
+            return;
+        }
+        ring_once(gen);
+    });
+}
+
 void SimModem::fill_sim() {
     Storage& sm = storages_[0];
     auto now = std::chrono::system_clock::now();
@@ -921,6 +964,8 @@ void SimModem::exec_line(const std::string& raw) {
             for (std::size_t k = 0; k < r.lines.size(); ++k) {
                 if (k > 0) out += "\r\n";
                 out += r.lines[k];
+                // Real modems put their URCs between the lines of an answer (issue 14 item 6).
+                if (faults_.noise_in_responses) out += "\r\n" + noise_line();
             }
             out += "\r\n";
         }
@@ -941,6 +986,7 @@ void SimModem::exec_line(const std::string& raw) {
     };
     if (prompt) {
         mode_ = Mode::Pdu;
+        if (faults_.noise_in_responses) out += "\r\n" + noise_line() + "\r\n";
         respond(out + "\r\n> ", timing_.command, run_afters);
         return;
     }
@@ -1009,8 +1055,13 @@ SimModem::Reply SimModem::exec_basic(const std::string& cmd) {
             echo_ = true;
             cmee_ = cfg_.profile == Profile::QuectelEc25 ? 1 : 0;
             cnmi_ = {2, 1, 0, 0, 0};
-        } else if (name == "V" || name == "Q" || name == "X" || name == "&W" || name == "&D" || name == "&C" ||
-                   name == "H") {
+        } else if (name == "H") {
+            if (rings_left_ > 0) {  // hang up the ringing call
+                rings_left_ = 0;
+                ++hangups_;
+                ring_timer_.cancel();
+            }
+        } else if (name == "V" || name == "Q" || name == "X" || name == "&W" || name == "&D" || name == "&C") {
             // accepted, no effect
         } else if (name == "S") {
             if (i < up.size() && (up[i] == '=' || up[i] == '?')) {
@@ -1413,6 +1464,14 @@ SimModem::Reply SimModem::exec_one(const std::string& cmd) {
                 if (!ec && !shut_) deliver_pending();
             });
         };
+    } else if (name == "+CLIP") {
+        if (set) {
+            clip_ = arg_int(0).value_or(0) == 1;
+        } else if (read) {
+            r.lines.push_back(std::string("+CLIP: ") + (clip_ ? "1" : "0") + ",1");
+        } else if (test) {
+            r.lines.push_back("+CLIP: (0,1)");
+        }
     } else if (name == "+CNMA") {
         // 27.005 §3.4.4: acknowledges the oldest +CMT/+CDS still waiting.
         if (pending_acks_.empty()) return err(cms(340));
@@ -1561,6 +1620,10 @@ ModemStatus SimModem::status() const {
     s.redelivered = redelivered_;
     s.commands = commands_;
     s.next_mr = mr_;
+    s.noise_urcs = noise_urcs_;
+    s.calls = calls_;
+    s.hangups = hangups_;
+    s.ringing = rings_left_ > 0;
     return s;
 }
 

@@ -63,6 +63,8 @@ public:
     void inject_garbage(std::string bytes);
     /// Fills every free SM slot.
     void fill_sim();
+    /// Rings a call (see Simulator::ring).
+    void ring(std::string number, int rings, std::chrono::milliseconds every);
     /// Locks the SIM with pin and reboots it.
     void lock_sim(std::string pin);
     /// Next concatenation reference for an incoming multipart message.
@@ -169,6 +171,9 @@ private:
     asio::steady_timer garbage_timer_;
     asio::steady_timer periodic_timer_;
     asio::steady_timer retry_timer_;
+    asio::steady_timer ring_timer_;
+    void ring_once(unsigned gen);
+    std::string noise_line();
 
     // interpreter
     std::string in_;
@@ -215,6 +220,14 @@ private:
     int reports_sent_ = 0;
     int commands_ = 0;
     int fail_code_turn_ = 0;
+    int noise_turn_ = 0;
+    int noise_urcs_ = 0;
+    bool clip_ = false;        // AT+CLIP=1: +CLIP after each RING
+    int rings_left_ = 0;       // rings of the ringing call (0: none)
+    std::string caller_;
+    std::chrono::milliseconds ring_every_{1000};
+    int calls_ = 0;
+    int hangups_ = 0;
 };
 
 }  // namespace cunxin::modemsim

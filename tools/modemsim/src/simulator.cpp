@@ -302,6 +302,10 @@ void Simulator::inject_garbage(int modem, std::string bytes) {
     impl_->call([this, modem, &bytes] { impl_->modem(modem).inject_garbage(std::move(bytes)); });
 }
 
+void Simulator::ring(int modem, std::string number, int rings, std::chrono::milliseconds every) {
+    impl_->call([this, modem, &number, rings, every] { impl_->modem(modem).ring(number, rings, every); });
+}
+
 void Simulator::fill_sim(int modem) {
     impl_->call([this, modem] { impl_->modem(modem).fill_sim(); });
 }
@@ -386,6 +390,13 @@ std::string Simulator::Impl::control(const std::string& line) {
             }
             int parts = inject(in);
             return json{{"ok", true}, {"parts", parts}}.dump();
+        }
+        if (cmd == "ring") {
+            for (int i : modem_list()) {
+                modem(i).ring(req.value("number", std::string("+8613800000000")), req.value("rings", 5),
+                              std::chrono::milliseconds(req.value("every_ms", 1000)));
+            }
+            return json{{"ok", true}}.dump();
         }
         if (cmd == "latency") {
             if (req.contains("cmgs_ms")) timing.cmgs = std::chrono::milliseconds(req["cmgs_ms"].get<int>());

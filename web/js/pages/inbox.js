@@ -145,9 +145,11 @@ export default {
       api('GET', `/messages?${queryString(f)}`, undefined, { background: opts.background }),
       api('GET', '/settings', undefined, { background: true }),
     ]);
-    return { f, list, menu: settings.menu };
+    // Missed calls (the box hangs up every call): one line above the list.
+    const calls = await api('GET', '/calls?limit=3', undefined, { background: true }).catch(() => null);
+    return { f, list, menu: settings.menu, calls };
   },
-  render({ f, list, menu }) {
+  render({ f, list, menu, calls }) {
     const canAct = !!(session.user && session.user.role !== 'viewer');
     const cat = h('select', { id: 'f-category' }, [h('option', { value: '' }, t('inbox.all_categories')),
       ...menu.map((m) => h('option', { value: m.code }, categoryLabel(menu, m.code)))]);
@@ -174,7 +176,10 @@ export default {
     const help = anonCats.length ? h('p', { class: 'muted help', id: 'inbox-anon-help' }, t('inbox.anonymous_help', { categories: anonCats.join('、') })) : null;
     const items = list.items.map((m) => item(m, menu, canAct));
     const more = list.next_cursor ? h('a', { class: 'button', href: `#/inbox?${new URLSearchParams({ ...f, cursor: list.next_cursor })}` }, t('more')) : null;
-    return h('div', { class: 'page inbox' }, [card(t('nav.inbox'), [form, help,
+    const callLine = calls && calls.items.length ? h('p', { class: 'muted calls-line', id: 'calls-line' }, [
+      `${t('calls.missed_24h')}: ${calls.last_24h}`, ' · ',
+      calls.items.map((c) => `${c.contact_name || c.number || t('calls.withheld')} ${fmtTime(c.at)}`).join('，')]) : null;
+    return h('div', { class: 'page inbox' }, [card(t('nav.inbox'), [form, help, callLine,
       items.length ? h('ul', { class: 'messages', id: 'inbox-list' }, items) : empty(t('inbox.empty')), more])]);
   },
 };

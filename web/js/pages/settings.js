@@ -116,8 +116,9 @@ function tokensCard(tokens) {
 function backupCard() {
   const file = h('input', { type: 'file', accept: '.db' });
   // The server names the file (cunxin-YYYYMMDD-HHMM.db, office time).
-  return [h('p', null, [h('a', { class: 'button', href: '/api/v1/system/backup', download: true, id: 's-backup' }, t('settings.backup')),
-    ' ', h('small', { class: 'muted' }, t('settings.backup_name'))]),
+  return [h('p', null, [h('a', { class: 'button', href: '/api/v1/system/backup', download: true, id: 's-backup' }, t('settings.backup')), ' ',
+    h('a', { class: 'button', id: 'support-bundle', href: '/api/v1/doctor', download: 'cunxin-support.json', title: t('settings.support_bundle_hint') }, t('settings.support_bundle')), ' ',
+    h('small', { class: 'muted' }, t('settings.backup_name'))]),
     h('form', { class: 'inline', onsubmit: async (e) => {
       e.preventDefault();
       if (!file.files[0] || !confirm(t('settings.confirm_restore'))) return;

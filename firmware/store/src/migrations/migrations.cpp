@@ -11,6 +11,7 @@ const std::vector<Migration>& migrations() {
         &migration_004_setting_keys,
         &migration_005_reply_links,
         &migration_006_templates_sim_limits,
+        &migration_007_calls,
     };
     return list;
 }

@@ -18,6 +18,7 @@ void migration_003_anniversaries_and_acks(Database::Impl& db);
 void migration_004_setting_keys(Database::Impl& db);
 void migration_005_reply_links(Database::Impl& db);
 void migration_006_templates_sim_limits(Database::Impl& db);
+void migration_007_calls(Database::Impl& db);
 
 /// Every migration in order (index 0 = migration 1).
 const std::vector<Migration>& migrations();

@@ -47,6 +47,9 @@ public:
     void start();
     /// Sends `line` (without CR) and waits for its final result code.
     asio::awaitable<Result<Response>> command(std::string line, std::chrono::milliseconds timeout);
+    /// As command(), with the reply prefixes given by the caller instead of expect_for(line).
+    asio::awaitable<Result<Response>> command(std::string line, Expect expect,
+                                              std::chrono::milliseconds timeout);
     /// Sends `line`, waits for "> ", sends `payload` + Ctrl-Z, waits for the final code.
     asio::awaitable<Result<Response>> command_with_prompt(std::string line, std::string payload,
                                                           std::chrono::milliseconds timeout);
@@ -55,7 +58,8 @@ public:
     /// Closes the stream; everything pending fails with Errc::PortClosed.
     void close();
 
-    /// Called for every URC (also while a command is in flight).
+    /// Called for every URC (also while a command is in flight): the known URCs, and every line
+    /// a command with declared reply prefixes did not ask for (vendor URCs we do not know).
     void on_urc(std::function<void(const Urc&)> handler) { on_urc_ = std::move(handler); }
     /// Called once when the stream fails or reaches its end (not after close()).
     void on_closed(std::function<void(const Error&)> handler) { on_closed_ = std::move(handler); }

@@ -58,6 +58,25 @@ bool is_two_line_urc(std::string_view line);
 /// The information-response prefix a command expects: "AT+CSQ" → "+CSQ:", "AT^ICCID?" → "^ICCID:".
 std::string expected_prefix(std::string_view command);
 
+/// What a command answers besides its final code: its declared reply prefixes (oFono gatchat's
+/// prefix list). With a list, a line that matches none of them is unsolicited, whatever it is.
+struct Expect {
+    bool declared = false;              ///< false: any line that is no known URC is the answer
+    std::vector<std::string> prefixes;  ///< "+CMGL:"; empty and declared: no lines expected
+    bool pdu = false;                   ///< a hex line after a prefixed line is its PDU (PDU mode)
+};
+
+/// The declared reply of a command we know ("AT+CMGL=4" → {"+CMGL:"} with PDU lines); commands
+/// whose answer has no prefix (AT+CGSN, AT+CCID on some modems, ATI) are not declared.
+Expect expect_for(std::string_view command);
+
+/// True for a line of hex digits only (a PDU line).
+bool is_hex_line(std::string_view line);
+
+/// True for the commands after which NO CARRIER, BUSY, NO ANSWER end the command (ATD, ATA, ATO);
+/// for every other command these lines are unsolicited (a caller gave up).
+bool is_call_command(std::string_view command);
+
 /// True for a line that cannot be modem text: control bytes or invalid UTF-8.
 bool is_garbage(std::string_view line);
 

@@ -130,6 +130,9 @@ struct StoredAt {
 };
 /// "+CMTI: \"SM\",3" or "+CDSI: \"SR\",1".
 Result<StoredAt> parse_cmti(std::string_view line);
+/// The caller's number of a "+CLIP: \"+8613800000000\",145,,,,0" (27.007 §7.18); empty when
+/// the network withheld it (an empty number or CLI validity 1/2).
+Result<std::string> parse_clip(std::string_view line);
 
 /// +CUSD (TS 27.007 §7.15).
 struct Cusd {

@@ -13,6 +13,7 @@
 #include "cunxin/at/parsers.hpp"
 #include "cunxin/modem/error.hpp"
 #include "cunxin/modem/quirks.hpp"
+#include "cunxin/modem/transcript_ring.hpp"
 #include "cunxin/modem/work.hpp"
 #include "cunxin/serial/byte_stream.hpp"
 
@@ -114,6 +115,9 @@ public:
     int sends_failed() const { return sends_failed_; }  ///< segments failed since start
     int received() const { return received_; }          ///< PDUs handed to the inbox
     int recoveries() const { return recoveries_; }      ///< recovery ladder runs
+    int missed_calls() const { return missed_calls_; }  ///< calls hung up since start
+    /// The last AT lines of this modem (every line, whatever the log level).
+    const TranscriptRing& transcript() const { return transcript_ring_; }
     /// Use of the storage incoming messages go to ("SM" …), as AT+CPMS last told (at init and
     /// after every drain); nullopt before. Nearly full means messages the inbox could not take
     /// are piling up on the SIM: reception stops when it is full.
@@ -134,6 +138,8 @@ private:
     asio::awaitable<at::Result<at::Response>> cmd(std::string line);
     asio::awaitable<at::Result<at::Response>> cmd(std::string line, std::chrono::milliseconds t);
     void on_urc(const at::Urc& urc);
+    void ring(std::string_view line);             ///< RING / +CRING / +CLIP: a call to hang up
+    asio::awaitable<void> hang_up_call();
     void trouble(const std::string& why);
     void set_state(State s);
     void note(std::string_view what);
@@ -172,6 +178,11 @@ private:
     std::optional<at::CpmsMemory> storage_;
     std::optional<std::string> ussd_reply_;
     asio::steady_timer ussd_wait_;
+    TranscriptRing transcript_ring_;
+    enum class CallPhase { None, Waiting, Cooling } call_phase_ = CallPhase::None;
+    std::string call_number_;        ///< +CLIP of the ringing call
+    asio::steady_timer call_wait_;
+    int missed_calls_ = 0;
     std::function<void()> on_change_;
 };
 

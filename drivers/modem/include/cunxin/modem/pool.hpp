@@ -53,6 +53,14 @@ struct ModemStatus {
     int recoveries = 0;         ///< recovery ladder runs
     std::optional<at::CpmsMemory> storage;  ///< where incoming messages are stored, its use (AT+CPMS)
     std::string last_error;     ///< last failure text
+    std::string revision;       ///< AT+CGMR (firmware)
+    int missed_calls = 0;       ///< calls hung up since this modem object started
+};
+
+/// The recent AT transcript of one modem (for the support bundle).
+struct ModemTranscript {
+    std::string port;  ///< port spec
+    std::string text;  ///< STYLE.md §6 transcript, "# …" header first
 };
 
 /// Of a USB modem's ttys, the first that answers "AT" with OK (others are diagnostics, GPS, PPP).
@@ -86,6 +94,8 @@ public:
 
     /// One entry per modem.
     std::vector<ModemStatus> status() const;
+    /// Each modem's AT lines of the last `window` (bounded per modem), replayable by the tests.
+    std::vector<ModemTranscript> transcripts(std::chrono::seconds window) const;
     /// Modems that can send now.
     int ready_count() const;
     /// Restarts a modem (by port or IMEI); false when unknown.

@@ -82,6 +82,15 @@ public:
     /// The mobile network's time, read from a modem (AT+CCLK or a NITZ URC).
     virtual void network_time(const SimIdentity& sim, std::chrono::system_clock::time_point utc,
                               int utc_offset_minutes) = 0;
+
+    /// A voice call rang on this SIM and was hung up (ATH): `number` is the caller as +CLIP
+    /// gave it, empty when withheld. Default: ignored.
+    virtual void missed_call(const SimIdentity& sim, const std::string& number,
+                             std::chrono::system_clock::time_point at) {
+        (void)sim;
+        (void)number;
+        (void)at;
+    }
 };
 
 }  // namespace cunxin::modem

@@ -72,6 +72,9 @@ struct CoreHooks {
     /// The core's operations (sending, campaigns, modems); used only inside posted tasks.
     /// May be null: those endpoints then answer 503.
     CoreApi* core = nullptr;
+    /// The support bundle (JSON text) with the daemon's live parts; called on an HTTP thread
+    /// (it reaches the core itself). Empty: GET /api/v1/doctor answers 503.
+    std::function<std::string()> support_bundle;
 };
 
 /// Thread-safe fan-out of Server-Sent Events to open panels.

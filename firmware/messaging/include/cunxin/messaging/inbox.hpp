@@ -59,6 +59,9 @@ public:
     /// A modem reported the network time (wire to NetworkAwareClock::offer_network_time).
     std::function<void(const std::string& iccid, Clock::time_point utc)> on_network_time;
 
+    /// A missed call was recorded (for SSE / the panel): the calls row id.
+    std::function<void(std::int64_t call_id)> on_missed_call;
+
     /// Multipart messages waiting longer than `incomplete_after` become messages marked
     /// incomplete (gaps shown); returns how many. Call from a timer.
     int expire_incomplete();
@@ -74,6 +77,8 @@ public:
     bool store_status_report(const modem::SimIdentity& sim, const std::string& pdu_hex) override;
     void network_time(const modem::SimIdentity& sim, std::chrono::system_clock::time_point utc,
                       int utc_offset_minutes) override;
+    void missed_call(const modem::SimIdentity& sim, const std::string& number,
+                     std::chrono::system_clock::time_point at) override;
 
 private:
     struct PartInfo {

@@ -3,6 +3,7 @@
 /// The whole store API.
 
 #include "cunxin/store/auth.hpp"
+#include "cunxin/store/calls.hpp"
 #include "cunxin/store/campaigns.hpp"
 #include "cunxin/store/contacts.hpp"
 #include "cunxin/store/database.hpp"

@@ -54,6 +54,7 @@ struct Faults {
     int report_delay_ms = 20;           ///< delay between +CMGS and the status report (when SRR was set)
     double report_loss = 0.0;           ///< probability that a requested status report never comes
     bool reports_to_sr = false;         ///< file reports silently in "SR" whatever CNMI says (EC25-like quirk)
+    bool noise_in_responses = false;    ///< vendor URCs of the profile between the lines of every answer
 };
 
 /// One simulated modem's identity and starting state; empty strings are generated from its index.
@@ -157,6 +158,10 @@ struct ModemStatus {
     int redelivered = 0;         ///< +CMT parts delivered again for want of AT+CNMA
     int commands = 0;            ///< AT command lines processed
     int next_mr = 0;             ///< MR the next send will get
+    int noise_urcs = 0;          ///< vendor URCs written inside answers (noise_in_responses)
+    int calls = 0;               ///< incoming calls rung (ring control command)
+    int hangups = 0;             ///< calls ended by ATH while ringing
+    bool ringing = false;        ///< a call is ringing now
 };
 
 /// Runs N simulated modems on their own thread.
@@ -200,6 +205,10 @@ public:
     void fill_sim(int modem);
     /// Locks the SIM with a PIN again (takes effect like a fresh boot: AT+CPIN? says SIM PIN).
     void lock_sim(int modem, std::string pin);
+    /// Rings a voice call: RING (and +CLIP with `number` after AT+CLIP=1) every `every`, `rings`
+    /// times, until ATH; unanswered, it ends with NO CARRIER.
+    void ring(int modem, std::string number, int rings = 5,
+              std::chrono::milliseconds every = std::chrono::milliseconds(1000));
     /// Changes latencies at run time.
     void set_latency(std::chrono::milliseconds cmgs, std::chrono::milliseconds command);
 

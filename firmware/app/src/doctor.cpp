@@ -154,7 +154,7 @@ json support_bundle(const Config& config, const std::optional<std::filesystem::p
                     sims.push_back({{"iccid", s.iccid}, {"imei", s.imei}, {"imsi", s.imsi},
                                     {"operator", s.operator_name}, {"own_number", s.own_number},
                                     {"first_seen", iso_utc(s.first_seen)}, {"last_seen", iso_utc(s.last_seen)},
-                                    {"limit_per_day", s.limit_per_day}});
+                                    {"limit_per_day", s.limit_per_day ? json(*s.limit_per_day) : json(nullptr)}});
                 }
             }
             if (auto src = store::get_setting(*db, "clock_source"); src && *src) clock["source"] = **src;

@@ -342,6 +342,8 @@ TEST_CASE("a quarantined PDU is logged with its reason") {
     CHECK(log.find("quarantined") != std::string::npos);  // nothing was logged before
     CHECK(log.find("short_pdu") != std::string::npos);
     CHECK(store::count_quarantine(*c.db).value_or(0) == 1);
+}
+
 TEST_CASE("a missed call is recorded against the contact, in the messaging clock's time") {
     InboxCore c;
     auto id = c.add_contact("赵六", "+8613800000009", "北村");

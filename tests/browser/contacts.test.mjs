@@ -109,7 +109,7 @@ try {
   await page.fill('#setup-user', 'admin');
   await page.fill('#setup-pass', 'correct horse battery');
   await page.click('#setup-submit');
-  await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
+  await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 15000 });
 
   await page.goto(base + '/#/contacts');
   await page.waitForSelector('#import-file', { state: 'attached', timeout: 15000 });

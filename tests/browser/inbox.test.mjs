@@ -100,7 +100,7 @@ async function login(context, username, password) {
   await page.fill('#login-user', username);
   await page.fill('#login-pass', password);
   await page.click('#login-submit');
-  await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
+  await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 15000 });
   return page;
 }
 

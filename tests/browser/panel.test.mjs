@@ -102,7 +102,7 @@ try {
   check(true, 'a wrong setup code is refused');
   await page.fill('#setup-code', code.toLowerCase());
   await page.click('#setup-submit');
-  await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
+  await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 15000 });
   await page.waitForSelector('.modem', { timeout: 30000 });
   check(true, 'setup with the printed code logs the admin in');
   await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
@@ -113,7 +113,7 @@ try {
   await page.fill('#login-user', 'admin');
   await page.fill('#login-pass', 'correct horse battery');
   await page.click('#login-submit');
-  await page.waitForSelector('#nav-dashboard', { timeout: 10000 });
+  await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 10000 });
   check(true, 'logout and login');
 
   // 2b. Admins see the quarantine count on the dashboard and its page (empty in the demo).

@@ -101,7 +101,7 @@ try {
       await page.fill('#login-pass', 'correct horse battery');
       await page.click('#login-submit');
     }
-    await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
+    await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 15000 });
   }
   async function upload(name, buffer) {
     await page.goto(base + '/#/settings');

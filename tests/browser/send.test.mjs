@@ -130,7 +130,7 @@ try {
   await page.fill('#setup-user', 'admin');
   await page.fill('#setup-pass', 'correct horse battery');
   await page.click('#setup-submit');
-  await page.waitForSelector('#nav-dashboard', { timeout: 15000 });
+  await page.waitForSelector('#nav-dashboard', { state: 'attached', timeout: 15000 });
 
   // Two of 石桥村's six contacts unsubscribed; broadcasts above 3 need the count typed.
   const village = '石桥村';

@@ -130,6 +130,8 @@ void record(Database& db, const RestoreOutcome& o, Seconds now) {
     (void)set_setting(db, "restore_at", std::to_string(now));
     (void)set_setting(db, "restore_kept", fs::path(o.kept).filename().string());
     (void)set_setting(db, "restore_reason", o.reason);
+    // A new outcome is always unread, even when it falls in the second of one already dismissed.
+    (void)set_setting(db, "restore_notice_seen", "");
 }
 
 }  // namespace

@@ -276,6 +276,29 @@ TEST_CASE("at start a restore that cannot be opened is set aside and the previou
     }
 }
 
+TEST_CASE("a restore outcome in the same second as a dismissed one is shown again") {
+    cunxin::test::TempDir dir;
+    const auto live = dir.file("cunxin.db");
+    REQUIRE(Database::open(live));
+    fs::rename(make_backup(dir, "upload.db", 5), pending_restore_path(live));
+    {
+        auto s = open_at_start(live, "20261206-120000", kT0);
+        REQUIRE(s);
+        REQUIRE(s->restore);
+        // The admin dismisses the notice: the panel stores the outcome's time as seen.
+        const auto at = get_setting(s->db, "restore_at")->value_or("");
+        REQUIRE_FALSE(at.empty());
+        REQUIRE(set_setting(s->db, "restore_notice_seen", at));
+    }
+    write_file(pending_restore_path(live), std::string(10000, 'x'));
+    auto s = open_at_start(live, "20261206-120001", kT0);  // the same second: the same restore_at
+    REQUIRE(s);
+    REQUIRE(s->restore);
+    CHECK(s->restore->set_aside);
+    CHECK(get_setting(s->db, "restore_at")->value_or("") == std::to_string(kT0));
+    CHECK(get_setting(s->db, "restore_notice_seen")->value_or("x").empty());  // was the old time: hidden
+}
+
 TEST_CASE("a copy of the live database file in WAL mode passes without side files") {
     cunxin::test::TempDir dir;
     const auto live = dir.file("cunxin.db");

@@ -11,14 +11,6 @@
 namespace cunxin::http {
 namespace {
 
-std::string date_text(const std::optional<std::chrono::year_month_day>& d) {
-    if (!d) return "";
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d->year()),
-                  static_cast<unsigned>(d->month()), static_cast<unsigned>(d->day()));
-    return buf;
-}
-
 // Reads the editable fields of a contact from JSON into `c` (fields absent stay as they are).
 Result<void> read_contact(const json& body, store::Contact& c, bool require) {
     auto set = [&](const char* key, std::string& field, std::size_t max) -> Result<void> {
@@ -246,7 +238,7 @@ void register_contacts(Router& r) {
                 if (preview.size() >= kPreviewRows) break;
                 preview.push_back({{"row", a.row}, {"name", a.name}, {"mobile", a.msisdn},
                                    {"village", a.village}, {"role", a.role},
-                                   {"party_join_date", date_text(a.party_join_date)}, {"tags", a.tags}});
+                                   {"party_join_date", messaging::iso_date(a.party_join_date)}, {"tags", a.tags}});
             }
             for (const auto& rj : problems) {
                 ++rejections_total;

@@ -7,17 +7,14 @@
 #include "cunxin/store/database.hpp"
 
 namespace cunxin::messaging {
-namespace {
 
-std::string date_text(const std::optional<std::chrono::year_month_day>& d) {
+std::string iso_date(const std::optional<std::chrono::year_month_day>& d) {
     if (!d) return "";
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d->year()),
                   static_cast<unsigned>(d->month()), static_cast<unsigned>(d->day()));
     return buf;
 }
-
-}  // namespace
 
 store::Result<int> write_contact_chunk(store::Database& db, const std::vector<ContactRow>& rows,
                                        std::optional<std::int64_t> group_id, store::Seconds now) {
@@ -30,7 +27,7 @@ store::Result<int> write_contact_chunk(store::Database& db, const std::vector<Co
         c.mobile = row.msisdn;
         c.village = row.village;
         c.role = row.role;
-        c.party_join_date = date_text(row.party_join_date);
+        c.party_join_date = iso_date(row.party_join_date);
         c.tags = row.tags;
         c.notes = row.notes;
         c.opted_out = row.opted_out;

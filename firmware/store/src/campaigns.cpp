@@ -271,18 +271,29 @@ Result<CampaignProgress> campaign_progress(Database& db, std::int64_t id) {
     });
 }
 
-Result<std::optional<CampaignRecipient>> latest_campaign_for(Database& db, const std::string& mobile,
-                                                             Seconds since) {
+namespace {
+
+// The recipient row of `mobile` in a campaign started since `since` (and sent to it), chosen by
+// `where` (an extra condition, may be empty) and `order`.
+Result<std::optional<CampaignRecipient>> recipient_for(Database& db, const std::string& mobile, Seconds since,
+                                                       const char* where, const char* order) {
     return guard([&]() -> std::optional<CampaignRecipient> {
         auto s = db.impl().prepare(std::string("SELECT ") + kRecipientCols +
                                    " FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id "
                                    "LEFT JOIN messages m ON m.id = r.message_id "
-                                   "WHERE r.mobile=? AND r.message_id IS NOT NULL AND c.started_at >= ? "
-                                   "ORDER BY c.started_at DESC, c.id DESC LIMIT 1");
+                                   "WHERE r.mobile=? AND r.message_id IS NOT NULL AND c.started_at >= ? " +
+                                   where + " ORDER BY " + order + " LIMIT 1");
         s.args(mobile, since);
         if (!s.step()) return std::nullopt;
         return read_recipient(s);
     });
+}
+
+}  // namespace
+
+Result<std::optional<CampaignRecipient>> latest_campaign_for(Database& db, const std::string& mobile,
+                                                             Seconds since) {
+    return recipient_for(db, mobile, since, "", "c.started_at DESC, c.id DESC");
 }
 
 Result<std::vector<RoleCount>> role_counts(Database& db) {
@@ -305,17 +316,8 @@ Result<std::vector<RoleCount>> role_counts(Database& db) {
 
 Result<std::optional<CampaignRecipient>> open_confirmation_for(Database& db, const std::string& mobile,
                                                                Seconds since) {
-    return guard([&]() -> std::optional<CampaignRecipient> {
-        auto s = db.impl().prepare(std::string("SELECT ") + kRecipientCols +
-                                   " FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id "
-                                   "LEFT JOIN messages m ON m.id = r.message_id "
-                                   "WHERE r.mobile=? AND r.message_id IS NOT NULL AND c.started_at >= ? "
-                                   "AND c.confirm_request <> 0 "
-                                   "ORDER BY (r.confirmed_at IS NULL) DESC, c.started_at DESC, c.id DESC LIMIT 1");
-        s.args(mobile, since);
-        if (!s.step()) return std::nullopt;
-        return read_recipient(s);
-    });
+    return recipient_for(db, mobile, since, "AND c.confirm_request <> 0",
+                         "(r.confirmed_at IS NULL) DESC, c.started_at DESC, c.id DESC");
 }
 
 Result<void> mark_recipient_reply(Database& db, std::int64_t campaign_id, const std::string& mobile,

@@ -3,8 +3,10 @@
 /// The write of a contacts import: one chunk of accepted CSV rows as one short transaction on
 /// the write connection (the core thread), so a large import never holds the core for long.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cunxin/messaging/csv.hpp"
@@ -14,6 +16,9 @@ namespace cunxin::messaging {
 
 /// Rows written per chunk by the HTTP import (about 10-20 ms on the core on a Pi-class board).
 inline constexpr std::size_t kImportChunkRows = 1000;
+
+/// A date as stored for a contact ("YYYY-MM-DD"; "" for none).
+std::string iso_date(const std::optional<std::chrono::year_month_day>& d);
 
 /// Upserts `rows` (by mobile number) in one transaction, each added to `group_id` when given;
 /// returns how many were written (all or none).

@@ -4,7 +4,7 @@
 bare AT loop on the same simulated modems measured in the same run (the floor). Issue 13.
 
     tools/bench/bench_e2e.py [--build DIR] [--quick] [--smoke] [--only send,receive,bytes]
-                             [--keep] [--idle] [--json FILE]
+                             [--keep] [--idle] [--json FILE] [--tmp DIR]
 
 What is measured (every wait bounded; the full run takes about 5 minutes and never more than
 its printed bound):
@@ -639,8 +639,12 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directories (logs, databases)")
     ap.add_argument("--idle", action="store_true", help="leave the cores' idle states alone")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--tmp", help="where the data directories go (default: the system's temp dir; "
+                                  "/dev/shm for a RAM disk)")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
+    if a.tmp:
+        tempfile.tempdir = a.tmp
     only = set(a.only.split(","))
     cases, jobs = plan(a.quick, a.smoke)
     cases = [c for c in cases if c.kind in only]

@@ -4,7 +4,7 @@
 bare AT loop on the same simulated modems measured in the same run (the floor). Issue 13.
 
     tools/bench/bench_e2e.py [--build DIR] [--quick] [--smoke] [--only send,receive,bytes]
-                             [--keep] [--idle] [--json FILE] [--tmp DIR]
+                             [--keep] [--idle] [--json FILE] [--tmp DIR] [--bytes-tmp DIR]
 
 What is measured (every wait bounded; the full run takes about 5 minutes and never more than
 its printed bound):
@@ -12,7 +12,9 @@ its printed bound):
            on N simulated modems (cunxin-modemsim, each AT+CMGS answered L after its PDU), one
            broadcast POSTed over HTTP (POST /api/v1/messages, K recipients per modem: several L
            per modem). Every fsync/fdatasync of the daemon takes F ms longer (LD_PRELOAD
-           libcunxin_fsync_delay.so, CUNXIN_FSYNC_DELAY_MS). Figure: the steady sending rate as a
+           libcunxin_fsync_delay.so, CUNXIN_FSYNC_DELAY_MS); the data directory is on /dev/shm
+           (--tmp), so a flush costs F and nothing else, whatever this machine's disk is doing
+           ("fast disk": F = 0). Figure: the steady sending rate as a
            % of N/L. Steady: per modem, from its first +CMGS answer to its last (the simulator's
            clock), (sends - 1) / span, summed over modems; the time before each modem's first
            answer (HTTP, queueing, first pick-up) is start-up and left out. "whole" is the same
@@ -473,8 +475,8 @@ class Case:
         return 2 * (self.warm_s + self.window_s) + 90
 
 
-def run_send(build, case, keep):
-    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-")
+def run_send(build, case, keep, tmp):
+    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-", dir=tmp)
     sim = app = None
     try:
         sim = Sim(build, work, case.n, case.latency_ms)
@@ -502,8 +504,8 @@ def run_send(build, case, keep):
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_receive(build, case, keep):
-    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-")
+def run_receive(build, case, keep, tmp):
+    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-", dir=tmp)
     sim = app = None
     try:
         sim = Sim(build, work, case.n, 50)
@@ -546,9 +548,9 @@ def run_receive(build, case, keep):
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_bytes(build, kind, n, count, latency_ms, flush_ms, keep):
+def run_bytes(build, kind, n, count, latency_ms, flush_ms, keep, tmp):
     """Flushes and bytes per message for one job: a broadcast of `count` or `count` replies."""
-    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-")
+    work = tempfile.mkdtemp(prefix="cunxin-bench-e2e-", dir=tmp)
     sim = app = None
     try:
         sim = Sim(build, work, n, latency_ms)
@@ -639,12 +641,14 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work directories (logs, databases)")
     ap.add_argument("--idle", action="store_true", help="leave the cores' idle states alone")
     ap.add_argument("--json", help="also write the figures to this file")
-    ap.add_argument("--tmp", help="where the data directories go (default: the system's temp dir; "
-                                  "/dev/shm for a RAM disk)")
+    ap.add_argument("--tmp", default="/dev/shm" if os.access("/dev/shm", os.W_OK) else None,
+                    help="data directories of the rate cases (default /dev/shm: a flush costs what the "
+                         "model adds and nothing more, whatever the machine's disk is doing)")
+    ap.add_argument("--bytes-tmp", default=None,
+                    help="data directories of the bytes jobs (default: the system's temp dir, on a disk, "
+                         "so that /proc/PID/io write_bytes means something)")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
-    if a.tmp:
-        tempfile.tempdir = a.tmp
     only = set(a.only.split(","))
     cases, jobs = plan(a.quick, a.smoke)
     cases = [c for c in cases if c.kind in only]
@@ -659,15 +663,15 @@ def main():
         except OSError:
             qos = None
     load = os.getloadavg()
-    print("bench_e2e: %d cases, %d byte jobs; bounded by %.0f s; load average %.2f %.2f %.2f%s" % (
-        len(cases), len(jobs), bound, load[0], load[1], load[2], "" if qos or a.idle else " (cores may idle)"),
-        flush=True)
+    print("bench_e2e: %d cases, %d byte jobs; bounded by %.0f s; load average %.2f %.2f %.2f%s; data in %s, %s" % (
+        len(cases), len(jobs), bound, load[0], load[1], load[2], "" if qos or a.idle else " (cores may idle)",
+        a.tmp or tempfile.gettempdir(), a.bytes_tmp or tempfile.gettempdir()), flush=True)
     t_start = time.monotonic()
     rows, done_jobs, failed = [], [], []
     for c in cases:
         log("%s ..." % c.name().strip())
         try:
-            r = run_send(build, c, a.keep) if c.kind == "send" else run_receive(build, c, a.keep)
+            r = run_send(build, c, a.keep, a.tmp) if c.kind == "send" else run_receive(build, c, a.keep, a.tmp)
             rows.append(r)
             log("  appliance %s, floor %s" % (pct(r["appliance"]), pct(r["floor"])))
         except BenchError as e:
@@ -676,7 +680,7 @@ def main():
     for kind, n, count, latency_ms, flush_ms in jobs:
         log("bytes: %s, %d ..." % (kind, count))
         try:
-            done_jobs.append(run_bytes(build, kind, n, count, latency_ms, flush_ms, a.keep))
+            done_jobs.append(run_bytes(build, kind, n, count, latency_ms, flush_ms, a.keep, a.bytes_tmp))
         except BenchError as e:
             failed.append("bytes %s %d: %s" % (kind, count, e))
             log("  FAILED: %s" % e)

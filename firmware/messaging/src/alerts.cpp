@@ -196,10 +196,16 @@ Result<std::int64_t> Alerts::raise(AlertKind kind, const std::string& subject, c
 
 Result<int> Alerts::flush() {
     const auto now = clock_.unix_now();
-    auto due = store::due_alert_sends(db_, now);
+    // The quiet hours as configured now decide (not the end estimated when an alert was raised):
+    // a corrected clock or changed quiet hours take effect at once.
+    const bool quiet = settings_.quiet_hours && in_quiet_hours(*settings_.quiet_hours, minute_of_day());
+    auto due = store::waiting_alert_sends(db_);
     if (!due) return cunxin::unexpected(store_err(due.error()));
     std::map<std::string, std::vector<store::AlertSend>> by_number;
-    for (auto& s : *due) by_number[s.number].push_back(std::move(s));
+    for (auto& s : *due) {
+        if (quiet && !(settings_.urgent_in_quiet_hours && s.kind == to_string(AlertKind::UrgentReply))) continue;
+        by_number[s.number].push_back(std::move(s));
+    }
     int queued = 0;
     for (const auto& [number, list] : by_number) {
         std::size_t budget = list.size();

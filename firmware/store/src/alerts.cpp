@@ -53,12 +53,11 @@ Result<int> count_alerts_with_subject(Database& db, const std::string& subject, 
     });
 }
 
-Result<std::vector<AlertSend>> due_alert_sends(Database& db, Seconds now) {
+Result<std::vector<AlertSend>> waiting_alert_sends(Database& db) {
     return guard([&] {
         auto s = db.impl().prepare(std::string("SELECT ") + kSendCols +
                                    " FROM alert_sends s JOIN alerts a ON a.id = s.alert_id "
-                                   "WHERE s.state = 'waiting' AND s.due_at <= ? ORDER BY s.id");
-        s.args(now);
+                                   "WHERE s.state = 'waiting' ORDER BY s.id");
         std::vector<AlertSend> out;
         while (s.step()) out.push_back(read_send(s));
         return out;

@@ -19,7 +19,7 @@ struct AlertSend {
     std::string name;                       ///< the duty official's name
     std::string state = "waiting";          ///< "waiting", "sent", "folded", "skipped"
     std::string reason;                     ///< why skipped ("own_number", "sender", "repeat"…) or waiting
-    Seconds due_at = 0;                     ///< not before (end of the quiet hours)
+    Seconds due_at = 0;                     ///< expected: the end of the quiet hours when raised in them
     std::optional<std::int64_t> message_id; ///< the SMS that carried it
     std::optional<Seconds> sent_at;
     std::string kind;                       ///< of the alert (read back only)
@@ -40,8 +40,8 @@ struct AlertRecord {
 Result<std::int64_t> insert_alert(Database& db, const AlertRecord& alert);
 /// Alerts with `subject` raised at or after `since`.
 Result<int> count_alerts_with_subject(Database& db, const std::string& subject, Seconds since);
-/// Waiting deliveries due at `now` (oldest first), with their alert's kind and text.
-Result<std::vector<AlertSend>> due_alert_sends(Database& db, Seconds now);
+/// Waiting deliveries (oldest first), with their alert's kind and text.
+Result<std::vector<AlertSend>> waiting_alert_sends(Database& db);
 /// Distinct alert SMS sent to `number` at or after `since` (the rate limit).
 Result<int> alert_messages_to(Database& db, const std::string& number, Seconds since);
 /// Marks deliveries sent or folded into `message_id`.

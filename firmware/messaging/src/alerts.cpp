@@ -349,6 +349,34 @@ void Alerts::campaign_finished(std::int64_t id, const std::string& name, int rec
     if (!r) last_error_ = r.error().detail;
 }
 
+namespace {
+std::string sim_tail(const std::string& iccid) {
+    return iccid.size() > 4 ? "SIM尾号" + iccid.substr(iccid.size() - 4) : "SIM " + iccid;
+}
+}  // namespace
+
+void Alerts::selftest_failed(const std::string& iccid, const std::string& detail) {
+    auto r = raise(AlertKind::SelfTestFailed, "selftest:" + iccid,
+                   std::string(kPrefix) + sim_tail(iccid) + " 自检失败" + (detail.empty() ? "" : "：" + clip(detail, 40)) +
+                       "。请在面板“短信设备”页查看信号和话费，再做一次自检。");
+    if (!r) last_error_ = r.error().detail;
+}
+
+void Alerts::low_credit(const std::string& iccid, double yuan, double threshold_yuan) {
+    char amount[64];
+    std::snprintf(amount, sizeof amount, "%.2f元（低于%.2f元）", yuan, threshold_yuan);
+    auto r = raise(AlertKind::LowCredit, "credit:" + iccid,
+                   std::string(kPrefix) + sim_tail(iccid) + " 话费余额" + amount + "，用完后无法发短信，请及时充值。");
+    if (!r) last_error_ = r.error().detail;
+}
+
+void Alerts::sim_blocked(const std::string& iccid, const std::string& reason) {
+    auto r = raise(AlertKind::SimBlocked, "blocked:" + iccid,
+                   std::string(kPrefix) + sim_tail(iccid) + " 疑似被运营商停用，已暂停使用" +
+                       (reason.empty() ? "" : "（" + clip(reason, 30) + "）") + "，短信改由其他卡发送。请联系运营商。");
+    if (!r) last_error_ = r.error().detail;
+}
+
 Result<int> Alerts::digest() {
     if (!settings_.digest_at) return 0;
     const auto now = clock_.unix_now();

@@ -319,6 +319,16 @@ TEST_CASE("a modem going out of service and a SIM storage nearly full alert once
     CHECK(c.recorded()[0].kind == "campaign_failed");
     c.alerts->campaign_finished(8, "开会通知", 10, 10, 0);
     CHECK(c.recorded()[0].kind == "campaign_finished");
+    // The hooks other parts call: self-test, credit, carrier blocking.
+    c.alerts->selftest_failed("89860000000000000002", "测试短信10分钟未收到");
+    CHECK(c.recorded()[0].kind == "selftest_failed");
+    CHECK(c.recorded()[0].text.find("尾号0002") != std::string::npos);
+    c.alerts->low_credit("89860000000000000002", 3.5, 10);
+    CHECK(c.recorded()[0].kind == "low_credit");
+    CHECK(c.recorded()[0].text.find("3.50元") != std::string::npos);
+    c.alerts->sim_blocked("89860000000000000002", "连续5次 CMS 500");
+    CHECK(c.recorded()[0].kind == "sim_blocked");
+    CHECK(c.sms_to(kDutyA).size() == 8);
 }
 
 TEST_CASE("a missed call confirms a recipient of an open campaign that allows it") {

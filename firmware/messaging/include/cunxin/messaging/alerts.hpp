@@ -121,6 +121,14 @@ public:
     void campaign_finished(std::int64_t id, const std::string& name, int recipients, int delivered_or_sent,
                            int failed);
 
+    /// Hooks of the self-test, credit and carrier-blocking parts (one line each at merge).
+    /// The SIM-to-SIM self-test of `iccid` failed (`detail`: why, in Chinese).
+    void selftest_failed(const std::string& iccid, const std::string& detail);
+    /// A SIM's credit fell below the threshold (yuan).
+    void low_credit(const std::string& iccid, double yuan, double threshold_yuan);
+    /// A SIM was paused because the carrier seems to block it (`reason` in Chinese).
+    void sim_blocked(const std::string& iccid, const std::string& reason);
+
     /// Sends waiting alerts whose quiet hours ended or whose rate limit has room, and the daily
     /// digest when due. Returns SMS queued. Call from a timer.
     Result<int> tick();

@@ -88,6 +88,27 @@ std::string file_stamp(std::int64_t unix_seconds, int utc_offset_minutes) {
     return buf;
 }
 
+/// The alerts section as the panel shows it.
+http::AlertsView alerts_view(const messaging::AlertSettings& a) {
+    http::AlertsView v;
+    for (const auto& d : a.duty) v.duty.push_back({d.name, d.number, d.role});
+    v.urgent_categories = a.urgent_categories;
+    auto hhmm = [](int m) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%02d:%02d", m / 60, m % 60);
+        return std::string(buf);
+    };
+    if (a.quiet_hours && a.quiet_hours->start != a.quiet_hours->end)
+        v.quiet_hours = hhmm(a.quiet_hours->start) + "-" + hhmm(a.quiet_hours->end);
+    v.urgent_in_quiet_hours = a.urgent_in_quiet_hours;
+    v.max_per_hour = a.max_per_hour;
+    if (a.digest_at) v.digest_at = hhmm(*a.digest_at);
+    for (auto k : messaging::all_alert_kinds()) {
+        if (a.kinds.count(k)) v.kinds.emplace_back(messaging::to_string(k));
+    }
+    return v;
+}
+
 }  // namespace
 
 /// The modems as the support bundle shows them, with their recent AT transcripts (core thread).
@@ -154,6 +175,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     messaging::CoreOptions core_options;
     core_options.outbox.status_report = config.status_reports;
     core_options.default_price_fen = config.price_fen;
+    core_options.alerts = config.alerts;
     messaging::MessagingCore messaging_core(db, clock, core_options);
     messaging::Outbox& outbox = messaging_core.outbox();
     messaging::Inbox& inbox = messaging_core.inbox();
@@ -213,6 +235,12 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     }
     modem::ModemPool pool(io.get_executor(), pool_config, outbox, inbox);
     outbox.wake = [&pool] { pool.wake(); };
+    messaging::Alerts& alerts = messaging_core.alerts();
+    alerts.own_numbers = [&pool] {
+        std::vector<std::string> own;
+        for (const auto& s : pool.status()) own.push_back(s.own_number);
+        return own;
+    };
 
     CoreApiImpl core_api(io, db, clock, messaging_core, pool, config);
     core_api.settings_changed();  // SIM limits set in the panel before this start
@@ -225,6 +253,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     server_config.max_sse = config.max_sse;
     server_config.utc_offset_minutes = config.utc_offset_minutes;
     server_config.limits = config.http_limits;
+    server_config.alerts = alerts_view(config.alerts);
     if (config.web_root) server_config.web_root = config.web_root->string();
     if (const char* root = std::getenv("CUNXIN_WEB_ROOT"); root != nullptr && *root != '\0') {
         server_config.web_root = root;
@@ -293,6 +322,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     core_api.publish = [&server](const std::string& event, const std::string& json) {
         server.events().publish(event, json);
     };
+    alerts.on_alert = [&server](std::int64_t id) {
+        server.events().publish("alert", nlohmann::json{{"id", id}}.dump());
+    };
 
     for (const auto& port : config.modems) pool.add_port(port);
     if (config.modems.empty()) {
@@ -348,6 +380,16 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
             log::warn("store", "WAL checkpoint failed: " + r.error().detail);
         }
     });
+    // Alerts from the box's own health: a modem out of service, SIM storage or the disk nearly full.
+    Ticker health(io, 5s, [&] {
+        for (const auto& s : pool.status()) {
+            alerts.observe_modem(s.port, s.iccid, s.state, s.storage ? s.storage->used : 0,
+                                 s.storage ? s.storage->total : 0);
+        }
+        std::error_code ec;
+        const auto space = std::filesystem::space(config.data_dir, ec);
+        if (!ec) alerts.observe_disk(space.available, space.capacity);
+    });
     Ticker status(io, 10s, [&] {
         notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
                         std::to_string(outbox.in_flight()) + " segment(s) on air");
@@ -365,6 +407,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         expire.cancel();
         progress.cancel();
         status.cancel();
+        health.cancel();
         if (watchdog) watchdog->cancel();
         checkpoint.cancel();
         pool.stop();

@@ -300,6 +300,10 @@ int cmd_demo(const Args& args) {
     // Demo SIMs may send faster than real ones: a broadcast finishes while one watches.
     config.sim_limits = {60, 600, 2000};
     config.utc_offset_minutes = 480;
+    // One official on duty (a simulated number): urgent replies show as alerts on the dashboard.
+    config.alerts.duty = {{"值班员（演示）", "+8613900000000", "值班"}};
+    config.alerts.quiet_hours.reset();
+    config.alerts.kinds = {messaging::AlertKind::UrgentReply};  // only urgent replies text the demo's duty phone
 
     // Everything the appliance writes (database, -wal/-shm, uploads, backups, TLS files) is
     // private whatever umask it was started with; files meant for others get explicit modes.

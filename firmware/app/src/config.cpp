@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "cunxin/messaging/phone.hpp"
 
 namespace cunxin::app {
 namespace {
@@ -52,6 +55,109 @@ SimLimits parse_limits(const json& obj, const SimLimits& base, const std::string
     return l;
 }
 
+/// The "alerts" section; errors in Chinese and English (an official edits this file).
+messaging::AlertSettings parse_alerts(const json& a) {
+    auto fail = [](const std::string& zh, const std::string& en) { bad("alerts: " + zh + " / " + en); };
+    if (!a.is_object()) fail("“alerts”必须是一个对象", "must be an object");
+    for (const auto& [key, value] : a.items()) {
+        static const char* const kKeys[] = {"duty", "urgent_categories", "quiet_hours", "urgent_in_quiet_hours",
+                                            "max_per_hour", "digest_at", "kinds", "repeat_after_minutes",
+                                            "sim_storage_percent", "disk_free_percent", "reply_chars"};
+        if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+            fail("未知的设置项“" + key + "”", "unknown key '" + key + "'");
+    }
+    auto s = messaging::default_alert_settings();
+    if (a.contains("duty")) {
+        const auto& d = a.at("duty");
+        if (!d.is_array()) fail("“duty”必须是值班人员列表", "duty must be an array of {name, number, role}");
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            const auto& m = d[i];
+            const std::string where = "duty[" + std::to_string(i) + "]";
+            if (!m.is_object()) fail(where + " 必须是 {name, number, role}", where + " must be an object");
+            for (const auto& [key, value] : m.items()) {
+                if (key != "name" && key != "number" && key != "role")
+                    fail(where + " 未知的设置项“" + key + "”", where + ": unknown key '" + key + "'");
+                if (!value.is_string()) fail(where + "." + key + " 必须是文字", where + "." + key + " must be a string");
+            }
+            messaging::DutyMember member;
+            member.name = m.value("name", "");
+            member.role = m.value("role", "");
+            const std::string number = m.value("number", "");
+            auto e164 = messaging::normalize_msisdn(number);
+            if (!e164) {
+                fail(where + " 的号码“" + number + "”不是手机号码", where + ".number '" + number + "' is not a mobile number");
+            }
+            member.number = *e164;
+            if (member.name.empty()) fail(where + " 缺少姓名", where + ".name is missing");
+            s.duty.push_back(std::move(member));
+        }
+    }
+    if (a.contains("urgent_categories")) {
+        const auto& u = a.at("urgent_categories");
+        if (!u.is_array()) fail("“urgent_categories”必须是回复代码列表，如 [\"03\"]", "urgent_categories must be an array of codes");
+        s.urgent_categories.clear();
+        for (const auto& c : u) {
+            if (!c.is_string() || c.get<std::string>().empty())
+                fail("“urgent_categories”必须是回复代码列表，如 [\"03\"]", "urgent_categories must hold reply codes");
+            s.urgent_categories.push_back(c.get<std::string>());
+        }
+    }
+    if (a.contains("quiet_hours")) {
+        const auto& q = a.at("quiet_hours");
+        if (q.is_null() || (q.is_string() && q.get<std::string>().empty())) {
+            s.quiet_hours.reset();
+        } else {
+            auto qh = q.is_string() ? messaging::parse_quiet_hours(q.get<std::string>()) : std::nullopt;
+            if (!qh) fail("“quiet_hours”应写成“22:00-07:00”", "quiet_hours must look like \"22:00-07:00\"");
+            s.quiet_hours = *qh;
+        }
+    }
+    if (a.contains("urgent_in_quiet_hours")) {
+        if (!a.at("urgent_in_quiet_hours").is_boolean())
+            fail("“urgent_in_quiet_hours”必须是 true 或 false", "urgent_in_quiet_hours must be true or false");
+        s.urgent_in_quiet_hours = a.at("urgent_in_quiet_hours").get<bool>();
+    }
+    auto number = [&](const char* key, int fallback, int lo, int hi) {
+        if (!a.contains(key)) return fallback;
+        const auto& v = a.at(key);
+        if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi) {
+            fail(std::string("“") + key + "”必须是 " + std::to_string(lo) + " 到 " + std::to_string(hi) + " 之间的整数",
+                 std::string(key) + " must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
+        }
+        return static_cast<int>(v.get<long long>());
+    };
+    s.max_per_hour = number("max_per_hour", s.max_per_hour, 0, 1000);
+    s.repeat_after = std::chrono::minutes(number("repeat_after_minutes", 360, 0, 7 * 24 * 60));
+    s.sim_storage_percent = number("sim_storage_percent", s.sim_storage_percent, 1, 100);
+    s.disk_free_percent = number("disk_free_percent", s.disk_free_percent, 0, 99);
+    s.reply_chars = number("reply_chars", s.reply_chars, 0, 500);
+    if (a.contains("digest_at")) {
+        const auto& d = a.at("digest_at");
+        if (d.is_null() || (d.is_string() && d.get<std::string>().empty())) {
+            s.digest_at.reset();
+        } else {
+            auto m = d.is_string() ? messaging::parse_hhmm(d.get<std::string>()) : std::nullopt;
+            if (!m) fail("“digest_at”应写成“08:00”", "digest_at must look like \"08:00\"");
+            s.digest_at = *m;
+        }
+    }
+    if (a.contains("kinds")) {
+        const auto& k = a.at("kinds");
+        if (!k.is_array()) fail("“kinds”必须是告警类型列表", "kinds must be an array of alert kinds");
+        s.kinds.clear();
+        for (const auto& v : k) {
+            auto kind = v.is_string() ? messaging::parse_alert_kind(v.get<std::string>()) : std::nullopt;
+            if (!kind) {
+                std::string names;
+                for (auto x : messaging::all_alert_kinds()) names += std::string(names.empty() ? "" : ", ") + to_string(x);
+                fail("未知的告警类型 " + v.dump() + "，可用：" + names, "unknown alert kind " + v.dump() + "; known: " + names);
+            }
+            s.kinds.insert(*kind);
+        }
+    }
+    return s;
+}
+
 }  // namespace
 
 void parse_listen(const std::string& value, std::string& host, int& port) {
@@ -84,7 +190,7 @@ Config parse_config(const std::string& json_text) {
                {"listen", "data_dir", "modems", "baud", "sim_limits", "sims", "pin", "price_fen",
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
                 "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https",
-                "http_limits"},
+                "http_limits", "alerts"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -163,6 +269,7 @@ Config parse_config(const std::string& json_text) {
         }
         c.https = hs;
     }
+    if (doc.contains("alerts")) c.alerts = parse_alerts(doc.at("alerts"));
     return c;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cunxin/http/server.hpp"
+#include "cunxin/messaging/alerts.hpp"
 
 namespace cunxin::app {
 
@@ -58,6 +59,7 @@ struct Config {
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
     std::optional<std::filesystem::path> config_file;  ///< the file this came from (support bundle)
+    messaging::AlertSettings alerts = messaging::default_alert_settings();  ///< "alerts": duty numbers, quiet hours…
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

@@ -123,6 +123,7 @@ http::CoreResult<std::int64_t> CoreApiImpl::create_campaign(const http::Campaign
     }
     spec.send_at = request.scheduled_at;
     spec.confirm_request = request.confirm_request;
+    spec.missed_call_confirms = request.missed_call_confirms;
     if (request.confirm_request) spec.remind_after = request.remind_after_seconds;
     spec.created_by = request.actor;
     auto& campaigns = messaging_.campaigns();

@@ -281,6 +281,9 @@ void register_campaigns(Router& r) {
         req.scheduled_at = at;
         req.start_now = body.value("start_now", false);
         req.confirm_request = body.value("confirm_request", false);
+        if (body.contains("missed_call_confirms") && !body.at("missed_call_confirms").is_boolean())
+            return fail(Errc::invalid_field, "missed_call_confirms 必须是 true 或 false");
+        req.missed_call_confirms = req.confirm_request && body.value("missed_call_confirms", false);
         CX_CHECK(remind, opt_int(body, "remind_after_hours", 0, 24 * 30));
         req.remind_after_seconds = remind ? *remind * 3600 : 24 * 3600;
         req.actor = ctx.who.name;

@@ -66,6 +66,7 @@ json campaign_json(const store::Campaign& c) {
             {"started_at", opt(c.started_at)},
             {"finished_at", opt(c.finished_at)},
             {"confirm_request", c.confirm_request},
+            {"missed_call_confirms", c.missed_call_confirms},
             {"remind_after", c.remind_after},
             {"targets", targets}};
 }

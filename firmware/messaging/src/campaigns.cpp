@@ -219,6 +219,7 @@ Result<std::int64_t> Campaigns::create(const CampaignSpec& spec) {
     c.confirm_request = spec.confirm_request;
     c.remind_after = spec.remind_after;
     c.reminder_text = spec.reminder_text;
+    c.missed_call_confirms = spec.confirm_request && spec.missed_call_confirms;
     c.targets_json = targets_json(spec.targets);
     auto id = store::insert_campaign(db_, c, rs);
     if (!id) return cunxin::unexpected(store_error(id.error()));
@@ -357,7 +358,11 @@ Result<int> Campaigns::tick() {
             ++queued;
         }
     }
-    if (auto f = store::finish_idle_campaigns(db_, now); !f) return cunxin::unexpected(store_error(f.error()));
+    auto finished = store::finish_idle_campaigns(db_, now);
+    if (!finished) return cunxin::unexpected(store_error(finished.error()));
+    if (on_finished) {
+        for (auto id : *finished) on_finished(id);
+    }
     return queued;
 }
 

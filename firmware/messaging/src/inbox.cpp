@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cunxin/log.hpp"
+#include "cunxin/messaging/alerts.hpp"
 #include "cunxin/messaging/outbox.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "cunxin/sms/pdu.hpp"
@@ -223,8 +224,11 @@ void Inbox::reply(const std::string& to, const std::string& text, std::int64_t r
 void Inbox::route(store::NewIncoming& m) {
     const auto now = clock_.unix_now();
     auto contact = store::find_contact_by_mobile(db_, m.peer);
+    std::string contact_name, village, category_label;
     if (contact && contact->has_value()) {
         m.contact_id = (*contact)->id;
+        contact_name = (*contact)->name;
+        village = (*contact)->village;
     } else {
         m.unknown_sender = true;
     }
@@ -308,6 +312,7 @@ void Inbox::route(store::NewIncoming& m) {
             m.category = cls.code;
             if (item != nullptr) {
                 m.anonymous = item->anonymous;
+                category_label = item->label_zh;
                 if (acks_enabled) answer = item->auto_reply;
             }
         }
@@ -318,6 +323,7 @@ void Inbox::route(store::NewIncoming& m) {
         return;
     }
     reply(m.peer, answer, *id);
+    if (alerts_ != nullptr) alerts_->on_incoming(m, *id, contact_name, village, category_label);
     announce_.push_back(*id);  // announced once committed
 }
 
@@ -375,6 +381,22 @@ void Inbox::missed_call(const modem::SimIdentity& sim, const std::string& number
     if (!id) {
         last_error_ = "missed call not recorded: " + id.error().detail;
         return;
+    }
+    // A campaign that takes a missed call as confirmation (未接来电即确认): villagers who cannot
+    // type call the box and hang up.
+    if (!who.empty()) {
+        const auto now = clock_.unix_now();
+        auto open = store::open_missed_call_confirmation_for(db_, who, now - options_.campaign_reply_window.count());
+        if (!open) {
+            last_error_ = "missed call not matched to a campaign: " + open.error().detail;
+        } else if (open->has_value()) {
+            if (auto r = store::mark_recipient_reply(db_, (*open)->campaign_id, who, true, now); !r) {
+                last_error_ = r.error().detail;
+            } else {
+                log::info("inbox", "missed call confirmed campaign #" + std::to_string((*open)->campaign_id) +
+                                       " (call #" + std::to_string(*id) + ")");
+            }
+        }
     }
     if (on_missed_call) on_missed_call(*id);
 }

@@ -215,7 +215,7 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
     for (const auto& d : *due) {
         const auto& seg = d.segment;
         if (handed_out_.count(seg.id)) continue;
-        if (d.recipient_opted_out && d.kind != store::MessageKind::AutoAck) {
+        if (d.recipient_opted_out && d.kind != store::MessageKind::AutoAck && d.kind != store::MessageKind::Alert) {
             // Opted out after it was queued: honour it now.
             if (auto r = store::fail_segment(db_, seg.id, -1, "opted_out", now); !r) last_error_ = r.error().detail;
             continue;

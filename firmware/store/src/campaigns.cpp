@@ -33,7 +33,7 @@ namespace {
 
 constexpr const char* kCampaignCols =
     "id, name, template_text, status, created_by, created_at, scheduled_at, started_at, finished_at, "
-    "confirm_request, remind_after, reminder_text, targets_json";
+    "confirm_request, remind_after, reminder_text, targets_json, missed_call_confirms";
 
 Campaign read_campaign(const Stmt& s) {
     Campaign c;
@@ -50,6 +50,7 @@ Campaign read_campaign(const Stmt& s) {
     c.remind_after = s.i64(10);
     c.reminder_text = s.str(11);
     c.targets_json = s.str(12);
+    c.missed_call_confirms = s.i64(13) != 0;
     return c;
 }
 
@@ -139,9 +140,10 @@ Result<std::int64_t> insert_campaign(Database& db, const Campaign& c, const std:
         auto& i = db.impl();
         i.prepare(
              "INSERT INTO campaigns(name, template_text, status, created_by, created_at, scheduled_at, "
-             "confirm_request, remind_after, reminder_text, targets_json) VALUES (?,?,?,?,?,?,?,?,?,?)")
+             "confirm_request, remind_after, reminder_text, targets_json, missed_call_confirms) "
+             "VALUES (?,?,?,?,?,?,?,?,?,?,?)")
             .args(c.name, c.template_text, to_string(c.status), c.created_by, c.created_at, c.scheduled_at,
-                  c.confirm_request, c.remind_after, c.reminder_text, c.targets_json)
+                  c.confirm_request, c.remind_after, c.reminder_text, c.targets_json, c.missed_call_confirms)
             .exec();
         const std::int64_t id = sqlite3_last_insert_rowid(i.db);
         for (const auto& r : rs) {
@@ -318,6 +320,15 @@ Result<std::optional<CampaignRecipient>> open_confirmation_for(Database& db, con
                                                                Seconds since) {
     return recipient_for(db, mobile, since, "AND c.confirm_request <> 0",
                          "(r.confirmed_at IS NULL) DESC, c.started_at DESC, c.id DESC");
+}
+
+Result<std::optional<CampaignRecipient>> open_missed_call_confirmation_for(Database& db,
+                                                                           const std::string& mobile,
+                                                                           Seconds since) {
+    return recipient_for(db, mobile, since,
+                         "AND c.confirm_request <> 0 AND c.missed_call_confirms <> 0 AND r.confirmed_at IS NULL "
+                         "AND c.status IN ('running','done')",
+                         "c.started_at DESC, c.id DESC");
 }
 
 Result<void> mark_recipient_reply(Database& db, std::int64_t campaign_id, const std::string& mobile,

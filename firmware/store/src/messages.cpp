@@ -59,6 +59,7 @@ const char* to_string(MessageKind k) noexcept {
         case MessageKind::Anniversary: return "anniversary";
         case MessageKind::AutoAck: return "auto_ack";
         case MessageKind::Confirmation: return "confirmation";
+        case MessageKind::Alert: return "alert";
     }
     return "normal";
 }
@@ -67,7 +68,8 @@ namespace {
 
 MessageKind parse_kind(const std::string& s) {
     for (auto v : {MessageKind::Normal, MessageKind::Campaign, MessageKind::Reminder,
-                   MessageKind::Anniversary, MessageKind::AutoAck, MessageKind::Confirmation}) {
+                   MessageKind::Anniversary, MessageKind::AutoAck, MessageKind::Confirmation,
+                   MessageKind::Alert}) {
         if (s == to_string(v)) return v;
     }
     return MessageKind::Normal;
@@ -219,27 +221,32 @@ Result<std::vector<std::int64_t>> insert_outgoing(Database& db, const std::vecto
 
 Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limit) {
     return guard([&] {
-        auto s = db.impl().prepare(
-            std::string("SELECT ") + kSegmentCols +
-            ", m.kind, COALESCE((SELECT x.iccid FROM segments x WHERE x.message_id = s.message_id AND "
-            "x.status IN ('sending','sent','delivered','uncertain') LIMIT 1), ''), "
-            "COALESCE(st.iccid, ''), (o.mobile IS NOT NULL) "
-            "FROM segments s JOIN messages m ON m.id = s.message_id "
-            "LEFT JOIN campaigns cp ON cp.id = m.campaign_id "
-            "LEFT JOIN sticky_sims st ON st.recipient = s.recipient "
-            "LEFT JOIN opt_outs o ON o.mobile = s.recipient "
-            "WHERE s.status = 'queued' AND s.not_before <= ?1 "
-            "AND (m.campaign_id IS NULL OR cp.status NOT IN ('paused','cancelled','draft','scheduled')) ORDER BY s.id LIMIT ?2");
-        s.args(now, limit);
         std::vector<DueSegment> out;
-        while (s.step()) {
-            DueSegment d;
-            d.segment = read_segment(s);
-            d.kind = parse_kind(s.str(19));
-            d.message_iccid = s.str(20);
-            d.sticky_iccid = s.str(21);
-            d.recipient_opted_out = s.i64(22) != 0;
-            out.push_back(std::move(d));
+        // Alerts to duty numbers first (few, found through the messages' kind index), then the
+        // rest oldest first: a big broadcast's backlog never delays an alert.
+        for (const char* which : {"AND m.kind = 'alert' ", "AND m.kind <> 'alert' "}) {
+            auto s = db.impl().prepare(
+                std::string("SELECT ") + kSegmentCols +
+                ", m.kind, COALESCE((SELECT x.iccid FROM segments x WHERE x.message_id = s.message_id AND "
+                "x.status IN ('sending','sent','delivered','uncertain') LIMIT 1), ''), "
+                "COALESCE(st.iccid, ''), (o.mobile IS NOT NULL) "
+                "FROM segments s JOIN messages m ON m.id = s.message_id "
+                "LEFT JOIN campaigns cp ON cp.id = m.campaign_id "
+                "LEFT JOIN sticky_sims st ON st.recipient = s.recipient "
+                "LEFT JOIN opt_outs o ON o.mobile = s.recipient "
+                "WHERE s.status = 'queued' AND s.not_before <= ?1 " + which +
+                "AND (m.campaign_id IS NULL OR cp.status NOT IN ('paused','cancelled','draft','scheduled')) "
+                "ORDER BY s.id LIMIT ?2");
+            s.args(now, static_cast<std::int64_t>(limit) - static_cast<std::int64_t>(out.size()));
+            while (s.step()) {
+                DueSegment d;
+                d.segment = read_segment(s);
+                d.kind = parse_kind(s.str(19));
+                d.message_iccid = s.str(20);
+                d.sticky_iccid = s.str(21);
+                d.recipient_opted_out = s.i64(22) != 0;
+                out.push_back(std::move(d));
+            }
         }
         return out;
     });

@@ -120,3 +120,56 @@ TEST_CASE("http_limits: defaults, overrides and refused values") {
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"header_timeout_s": 0}})"), std::runtime_error);
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"max_per_adress": 4}})"), std::runtime_error);
 }
+
+TEST_CASE("alerts: the section is read, and mistakes are explained in Chinese and English") {
+    const auto d = parse_config("{}").alerts;
+    CHECK(d.duty.empty());
+    CHECK(d.urgent_categories == std::vector<std::string>{"03"});
+    REQUIRE(d.quiet_hours);
+    CHECK(d.quiet_hours->start == 22 * 60);
+    CHECK(d.quiet_hours->end == 7 * 60);
+    CHECK(d.max_per_hour == 6);
+    CHECK_FALSE(d.digest_at);
+    CHECK(d.kinds.size() == cunxin::messaging::all_alert_kinds().size());
+    const auto c = parse_config(R"({"alerts": {
+        "duty": [{"name": "张书记", "number": "139 0000 0001", "role": "党委书记"}],
+        "urgent_categories": ["03", "08"], "quiet_hours": "23:30-06:00", "max_per_hour": 3,
+        "digest_at": "08:00", "kinds": ["urgent_reply", "digest"], "urgent_in_quiet_hours": true}})").alerts;
+    REQUIRE(c.duty.size() == 1);
+    CHECK(c.duty[0].number == "+8613900000001");  // normalised
+    CHECK(c.duty[0].role == "党委书记");
+    CHECK(c.urgent_categories.size() == 2);
+    CHECK(c.quiet_hours->start == 23 * 60 + 30);
+    CHECK(c.max_per_hour == 3);
+    CHECK(c.digest_at == std::optional<int>(8 * 60));
+    CHECK(c.kinds.size() == 2);
+    CHECK(c.urgent_in_quiet_hours);
+    CHECK_FALSE(parse_config(R"({"alerts": {"quiet_hours": ""}})").alerts.quiet_hours);
+    struct Bad {
+        const char* json;
+        const char* zh;
+        const char* en;
+    };
+    const Bad bad[] = {
+        {R"({"alerts": {"quiet_hours": "22-7"}})", "应写成“22:00-07:00”", "quiet_hours must look like"},
+        {R"({"alerts": {"duty": [{"name": "王", "number": "0791-1234567"}]}})", "不是手机号码", "is not a mobile number"},
+        {R"({"alerts": {"duty": [{"number": "13900000001"}]}})", "缺少姓名", "name is missing"},
+        {R"({"alerts": {"duty": [{"name": "王", "number": "13900000001", "phone": "x"}]}})", "未知的设置项", "unknown key"},
+        {R"({"alerts": {"max_per_hour": -1}})", "之间的整数", "must be an integer between"},
+        {R"({"alerts": {"digest_at": "8点"}})", "应写成“08:00”", "digest_at must look like"},
+        {R"({"alerts": {"kinds": ["sms"]}})", "未知的告警类型", "unknown alert kind"},
+        {R"({"alerts": {"quiet": "22:00-07:00"}})", "未知的设置项", "unknown key 'quiet'"},
+    };
+    for (const auto& b : bad) {
+        CAPTURE(b.json);
+        try {
+            parse_config(b.json);
+            FAIL("accepted");
+        } catch (const std::runtime_error& e) {
+            const std::string what = e.what();
+            CAPTURE(what);
+            CHECK(what.find(b.zh) != std::string::npos);
+            CHECK(what.find(b.en) != std::string::npos);
+        }
+    }
+}

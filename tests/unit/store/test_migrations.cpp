@@ -84,9 +84,44 @@ TEST_CASE("upgrading from every earlier version keeps the data and adds the new 
                                  nullptr, nullptr, nullptr) == SQLITE_OK);
             sqlite3_close(raw);
         }
+        if (from >= 1) {
+            // A confirmation campaign as every version since 1 wrote it (migration 8 adds an option).
+            sqlite3* raw = nullptr;
+            REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+            REQUIRE(sqlite3_exec(raw,
+                                 "INSERT INTO campaigns(id, name, template_text, status, created_at, confirm_request)"
+                                 " VALUES (77, '防汛', '收到请回复1', 'done', 1, 1);",
+                                 nullptr, nullptr, nullptr) == SQLITE_OK);
+            sqlite3_close(raw);
+        }
         auto db = Database::open(path);
         REQUIRE(db);
         CHECK(db->schema_version() == Database::latest_version());
+        if (from >= 1) {
+            // Migration 8: older campaigns take no missed call as confirmation.
+            auto old = get_campaign(*db, 77);
+            REQUIRE(old);
+            CHECK(old->confirm_request);
+            CHECK_FALSE(old->missed_call_confirms);
+        }
+        {
+            // Migration 8: alerts and their deliveries, whatever the starting version.
+            AlertRecord alert;
+            alert.kind = "urgent_reply";
+            alert.subject = "reply:1";
+            alert.text = "【村信告警】紧急反映 03";
+            alert.created_at = kT0;
+            AlertSend send;
+            send.number = "+8613900000001";
+            send.due_at = kT0;
+            alert.sends.push_back(send);
+            REQUIRE(insert_alert(*db, alert));
+            auto listed = list_alerts(*db, 10);
+            REQUIRE(listed);
+            REQUIRE(listed->size() == 1);
+            CHECK((*listed)[0].sends.at(0).state == "waiting");
+            CHECK(*count_waiting_alert_sends(*db) == 1);
+        }
         if (from >= 1 && from < kTemplatesMigration) {
             // Never-set limits become "the configured default" (null), set ones stay.
             auto unset = get_sim(*db, "8986000000000000001");

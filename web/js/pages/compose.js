@@ -152,8 +152,12 @@ export default {
       const x = templates.find((y) => y.id === templateId);
       if (x) { tpl.value = x.body; name.value = x.name; }
     }
+    // 未接来电即确认: villagers who cannot type call the box and hang up (only with a confirmation request).
+    const byCall = h('input', { type: 'checkbox', id: 'camp-missed-call', disabled: true });
     confirmReq.addEventListener('change', () => {
       remind.disabled = !confirmReq.checked;
+      byCall.disabled = !confirmReq.checked;
+      if (!confirmReq.checked) byCall.checked = false;
       const suffix = t('compose.confirm_suffix');
       if (confirmReq.checked && !/回复\s*1/.test(tpl.value)) tpl.value = tpl.value.replace(/\s*$/, '') + suffix;
       refresh();
@@ -188,6 +192,7 @@ export default {
       if (confirmReq.checked) {
         body.confirm_request = true;
         body.remind_after_hours = Number(remind.value);
+        if (byCall.checked) body.missed_call_confirms = true;
       }
       if (scheduledAt) body.scheduled_at = scheduledAt;
       else body.start_now = true;
@@ -216,6 +221,8 @@ export default {
         h('label', { class: 'switch', id: 'camp-confirm-label' }, [confirmReq, ' ', t('compose.confirm_request')]),
         h('small', { class: 'muted' }, t('compose.confirm_request_hint')),
         field(t('compose.remind_after'), remind),
+        h('label', { class: 'switch', id: 'camp-missed-call-label' }, [byCall, ' ', t('compose.missed_call_confirms')]),
+        h('small', { class: 'muted' }, t('compose.missed_call_confirms_hint')),
         preview,
         field(t('compose.schedule'), when, t('compose.schedule_hint')),
         h('button', { type: 'submit', class: 'primary', id: 'camp-send' }, t('compose.send')),

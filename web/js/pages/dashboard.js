@@ -52,6 +52,26 @@ function modemLine(m) {
   ]);
 }
 
+// The recent alerts (text as texted; who got it, or why it waits).
+function alertsCard(a) {
+  const sendLine = (s) => h('li', { class: `alert-send st-${s.state}` }, [
+    h('span', null, s.name || s.number), ' ',
+    badge(`st-${s.state}`, t(`alerts.state.${s.state}`)),
+    s.reason ? h('small', { class: 'muted' }, ` ${t(`alerts.reason.${s.reason}`)}`) : null,
+  ]);
+  const items = a.alerts.length
+    ? h('ul', { class: 'alerts' }, a.alerts.map((x) => h('li', { class: 'alert', dataset: { kind: x.kind } }, [
+      h('div', { class: 'row' }, [badge(`alert-${x.kind}`, t(`alerts.kind.${x.kind}`)), h('small', { class: 'muted' }, x.local_time)]),
+      h('div', { class: 'alert-text' }, x.text),
+      x.sends.length ? h('ul', { class: 'alert-sends' }, x.sends.map(sendLine)) : null,
+    ])))
+    : empty(t('alerts.none'));
+  const foot = a.duty.length
+    ? h('p', { class: 'muted' }, `${t('alerts.duty')}: ${a.duty.map((m) => m.name).join('、')}${a.waiting ? ' · ' + t('alerts.waiting', { n: a.waiting }) : ''}`)
+    : h('p', { class: 'warn' }, t('alerts.no_duty'));
+  return card(t('alerts.title'), [items, foot], { class: 'card dash-alerts', id: 'dash-alerts' });
+}
+
 export default {
   title: 'nav.dashboard',
   live: true,
@@ -63,10 +83,15 @@ export default {
       const q = await api('GET', '/quarantine?limit=1', undefined, { background: opts.background });
       d.quarantined = q.count;
     }
+    // Operators and admins see the recent alerts texted to the officials on duty.
+    if (session.user && session.user.role !== 'viewer') {
+      d.alerts = await api('GET', '/alerts?limit=5', undefined, { background: opts.background });
+    }
     return d;
   },
   // Campaign progress moves the bars in place; a campaign that starts or ends reloads.
   onEvent(name, data) {
+    if (name === 'alert') return true;
     if (name === 'campaign' && applyCampaignEvent(document.getElementById('main'), data, (s) => `${t('campaign.eta')}: ${fmtEta(s)}`)) return false;
     return true;
   },
@@ -91,6 +116,7 @@ export default {
       : empty(t('dash.no_campaigns'));
     return h('div', { class: 'page dashboard' }, [
       card(`${t('dash.replies_today')} (${total})`, [cats, h('p', null, h('a', { href: '#/inbox?status=new' }, `${t('dash.new_replies')}: ${d.new_replies}`))], { class: 'card dash-replies', id: 'dash-replies' }),
+      d.alerts ? alertsCard(d.alerts) : null,
       card(t('dash.campaigns'), camps, { class: 'card dash-campaigns' }),
       card(`${t('dash.modems')} (${t('dash.ready_of', { ready, total: d.modems.length })})`, modems, { class: 'card dash-modems', id: 'dash-modems' }),
       card(t('dash.chart'), chart(d.days)),

@@ -72,6 +72,21 @@ function menuEditor(menu) {
     ...menu.map(row), row({ code: '', label_zh: '', label_en: '', auto_ack: '', anonymous: false })]);
 }
 
+// The officials on duty and the alert settings: read-only, they come from the config file ("alerts").
+function dutyCard(a) {
+  const rows = a.duty.map((m) => h('tr', null, [h('td', null, m.name), h('td', null, m.role), h('td', null, h('span', { class: 'nowrap' }, m.number))]));
+  return [
+    a.duty.length ? table([t('alerts.name'), t('alerts.role'), t('alerts.number')], rows) : h('p', { class: 'warn' }, t('alerts.no_duty')),
+    h('p', { class: 'muted' }, [
+      `${t('alerts.urgent_categories')}: ${a.urgent_categories.join('、') || '—'}`, ' · ',
+      `${t('alerts.quiet_hours')}: ${a.quiet_hours || t('alerts.none_set')}`, ' · ',
+      `${t('alerts.max_per_hour')}: ${a.max_per_hour || t('alerts.unlimited')}`, ' · ',
+      `${t('alerts.digest_at')}: ${a.digest_at || t('alerts.none_set')}`,
+    ]),
+    h('p', { class: 'muted help' }, t('alerts.config_help')),
+  ];
+}
+
 function passwordForm() {
   const old = h('input', { type: 'password', autocomplete: 'current-password' });
   const neu = h('input', { type: 'password', autocomplete: 'new-password', minlength: 8 });
@@ -148,17 +163,19 @@ export default {
   async load() {
     const admin = session.user && session.user.role === 'admin';
     const s = await api('GET', '/settings');
-    if (!admin) return { s };
+    const alerts = session.user && session.user.role !== 'viewer' ? await api('GET', '/alerts?limit=1') : null;
+    if (!admin) return { s, alerts };
     const [users, tokens, audit] = await Promise.all([api('GET', '/users'), api('GET', '/tokens'), api('GET', '/audit?limit=10')]);
-    return { s, users: users.items, tokens: tokens.items, audit: audit.items };
+    return { s, alerts, users: users.items, tokens: tokens.items, audit: audit.items };
   },
-  render({ s, users, tokens, audit }) {
+  render({ s, alerts, users, tokens, audit }) {
     const admin = session.user && session.user.role === 'admin';
     const source = ` · ${t('settings.clock_source')}: ${clockSource(s.settings.clock_source)}`;
     const browserTime = h('p', { class: 'muted' }, `${t('settings.server_time')}: ${fmtTime(s.server_time)}${source} · ${t('settings.browser_time')}: ${fmtTime(Math.floor(Date.now() / 1000))}`);
     return h('div', { class: 'page settings' }, [
       admin ? card(t('settings.general'), [generalForm(s.settings), browserTime]) : null,
       admin ? card(t('settings.menu'), [menuEditor(s.menu), h('p', { class: 'muted help', id: 'menu-anon-help' }, t('settings.anonymous_help'))]) : null,
+      alerts ? card(t('alerts.duty_title'), dutyCard(alerts), { class: 'card', id: 's-duty' }) : null,
       card(t('settings.password'), passwordForm()),
       card(t('settings.reports'), reportsCard()),
       admin ? card(t('settings.users'), usersCard(users)) : null,

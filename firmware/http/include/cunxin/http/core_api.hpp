@@ -76,6 +76,7 @@ struct CampaignRequest {
     std::optional<std::int64_t> scheduled_at;  ///< unix seconds; nullopt = draft until launched
     bool start_now = false;                    ///< launch at once
     bool confirm_request = false;              ///< "收到请回复1": replies "1" count as confirmations
+    bool missed_call_confirms = false;         ///< with confirm_request: a missed call confirms too (未接来电即确认)
     std::int64_t remind_after_seconds = 24 * 3600;  ///< reminder to those who did not confirm; 0 = none
     std::string actor;
 };

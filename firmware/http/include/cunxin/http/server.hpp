@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cunxin/http/tls.hpp"
 
@@ -44,6 +45,24 @@ struct ServerLimits {
     std::uint64_t upload_reserve = 64u << 20; ///< streamed uploads leave this much of the data partition free
 };
 
+/// One official on duty, as the settings page shows it (read-only: from the config file).
+struct DutyView {
+    std::string name;
+    std::string number;
+    std::string role;
+};
+
+/// The "alerts" config section as GET /api/v1/alerts shows it.
+struct AlertsView {
+    std::vector<DutyView> duty;
+    std::vector<std::string> urgent_categories;
+    std::string quiet_hours;              ///< "22:00-07:00" or "" (none)
+    bool urgent_in_quiet_hours = false;
+    int max_per_hour = 0;
+    std::string digest_at;                ///< "08:00" or "" (none)
+    std::vector<std::string> kinds;       ///< kinds that send SMS
+};
+
 /// How the server listens and where its data lives.
 struct ServerConfig {
     std::string host = "127.0.0.1";       ///< address to bind (LAN address or 0.0.0.0 on the box)
@@ -61,6 +80,7 @@ struct ServerConfig {
     std::optional<HttpsConfig> https;     ///< also serve HTTPS
     int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
     ServerLimits limits;                  ///< deadlines and caps per connection and address
+    AlertsView alerts;                    ///< who gets alert SMS (GET /api/v1/alerts)
 };
 
 /// How HTTP threads reach the core thread.

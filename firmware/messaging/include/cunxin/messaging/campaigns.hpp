@@ -4,6 +4,7 @@
 /// schedule, pause/resume/cancel, progress, confirmation requests with reminders.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct CampaignSpec {
     std::int64_t remind_after = 0;          ///< seconds after start; 0 = no reminder
     std::string reminder_text;              ///< template; empty = "【提醒】" + original text
     std::string created_by;
+    bool missed_call_confirms = false;      ///< a missed call from a recipient confirms (未接来电即确认)
 };
 
 /// One recipient as the preview shows it.
@@ -93,6 +95,9 @@ void apply_daily_limits(CampaignPreview& preview, const std::vector<SimToday>& s
 class Campaigns {
 public:
     Campaigns(store::Database& db, Clock& clock, Outbox& outbox, int default_price_fen = 10);
+
+    /// A running campaign became done (nothing left to send): its id (alerts).
+    std::function<void(std::int64_t)> on_finished;
 
     /// Renders every recipient and estimates cost per SIM (segments × its price).
     Result<CampaignPreview> preview(const CampaignSpec& spec, int max_rows = 50);

@@ -30,6 +30,7 @@ class Database;
 namespace cunxin::messaging {
 
 class Outbox;
+class Alerts;
 
 /// How the inbox behaves.
 struct InboxOptions {
@@ -58,6 +59,9 @@ public:
     std::function<void(const store::Message&)> on_new_message;
     /// A modem reported the network time (wire to NetworkAwareClock::offer_network_time).
     std::function<void(const std::string& iccid, Clock::time_point utc)> on_network_time;
+
+    /// Urgent replies are alerted through `alerts` (may be null: none).
+    void set_alerts(Alerts* alerts) noexcept { alerts_ = alerts; }
 
     /// A missed call was recorded (for SSE / the panel): the calls row id.
     std::function<void(std::int64_t call_id)> on_missed_call;
@@ -97,6 +101,7 @@ private:
     store::Database& db_;
     Clock& clock_;
     Outbox& outbox_;
+    Alerts* alerts_ = nullptr;
     InboxOptions options_;
     std::unique_ptr<sms::Reassembler> reassembler_;
     std::map<std::int64_t, PartInfo> parts_;  ///< part id -> what the reassembler does not keep

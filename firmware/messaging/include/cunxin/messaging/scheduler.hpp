@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "cunxin/messaging/alerts.hpp"
 #include "cunxin/messaging/campaigns.hpp"
 #include "cunxin/messaging/clock.hpp"
 #include "cunxin/messaging/error.hpp"
@@ -20,6 +21,7 @@ struct TickReport {
     int campaign_messages = 0;   ///< launched scheduled campaigns / reminders queued
     int greetings = 0;           ///< anniversary greetings queued
     int incomplete = 0;          ///< multipart messages given up as incomplete
+    int alerts = 0;              ///< alert SMS queued (quiet hours ended, rate limit room, digest)
 };
 
 /// Options of the whole core.
@@ -27,6 +29,7 @@ struct CoreOptions {
     OutboxOptions outbox;
     InboxOptions inbox;
     int default_price_fen = 10;
+    AlertSettings alerts = default_alert_settings();
 };
 
 /// Owns the messaging parts; `db` and `clock` must outlive it.
@@ -44,12 +47,14 @@ public:
     Inbox& inbox() noexcept { return *inbox_; }
     Campaigns& campaigns() noexcept { return *campaigns_; }
     AnniversaryJob& anniversaries() noexcept { return *anniversaries_; }
+    Alerts& alerts() noexcept { return *alerts_; }
 
 private:
     std::unique_ptr<Outbox> outbox_;
     std::unique_ptr<Inbox> inbox_;
     std::unique_ptr<Campaigns> campaigns_;
     std::unique_ptr<AnniversaryJob> anniversaries_;
+    std::unique_ptr<Alerts> alerts_;
 };
 
 }  // namespace cunxin::messaging

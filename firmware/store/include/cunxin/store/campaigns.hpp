@@ -51,6 +51,7 @@ struct Campaign {
     Seconds remind_after = 0;         ///< seconds after start to remind non-confirmers (0 = never)
     std::string reminder_text;        ///< template of the reminder
     std::string targets_json;         ///< the targets as given (for display)
+    bool missed_call_confirms = false;  ///< a missed call from a recipient confirms (未接来电即确认)
 };
 
 /// One recipient of a campaign with the text rendered for them.
@@ -119,6 +120,11 @@ Result<std::optional<CampaignRecipient>> latest_campaign_for(Database& db, const
 /// has not confirmed yet (a "1" answers it even when a later broadcast went to the same number).
 Result<std::optional<CampaignRecipient>> open_confirmation_for(Database& db, const std::string& mobile,
                                                                Seconds since);
+/// The newest open confirmation campaign with `missed_call_confirms` sent to `mobile` since
+/// `since` that this number has not confirmed yet.
+Result<std::optional<CampaignRecipient>> open_missed_call_confirmation_for(Database& db,
+                                                                           const std::string& mobile,
+                                                                           Seconds since);
 /// Marks a recipient as having replied (and confirmed, when `confirmed`).
 Result<void> mark_recipient_reply(Database& db, std::int64_t campaign_id, const std::string& mobile,
                                   bool confirmed, Seconds now);

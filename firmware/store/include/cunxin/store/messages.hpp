@@ -31,8 +31,8 @@ const char* to_string(TriageStatus s) noexcept;
 std::optional<TriageStatus> parse_triage_status(const std::string& s) noexcept;
 
 /// Why an outgoing message exists.
-enum class MessageKind { Normal, Campaign, Reminder, Anniversary, AutoAck, Confirmation };
-/// "normal", "campaign", "reminder", "anniversary", "auto_ack", "confirmation".
+enum class MessageKind { Normal, Campaign, Reminder, Anniversary, AutoAck, Confirmation, Alert };
+/// "normal", "campaign", "reminder", "anniversary", "auto_ack", "confirmation", "alert" (to a duty number).
 const char* to_string(MessageKind k) noexcept;
 
 /// A message as the panel shows it. `status` is a SegmentStatus name for outgoing
@@ -124,7 +124,8 @@ struct DueSegment {
     std::string sticky_iccid;    ///< SIM that last sent to this recipient
     bool recipient_opted_out = false;
 };
-/// Queued segments with not_before <= now whose campaign (if any) is running or done, oldest first.
+/// Queued segments with not_before <= now whose campaign (if any) is running or done: alerts
+/// first, then oldest first.
 Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limit);
 /// queued → sending (one commit, before AT+CMGS); false when it was not queued any more.
 Result<bool> mark_segment_sending(Database& db, std::int64_t segment_id,

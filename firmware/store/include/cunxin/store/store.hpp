@@ -2,6 +2,7 @@
 #pragma once
 /// The whole store API.
 
+#include "cunxin/store/alerts.hpp"
 #include "cunxin/store/auth.hpp"
 #include "cunxin/store/calls.hpp"
 #include "cunxin/store/campaigns.hpp"

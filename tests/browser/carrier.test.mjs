@@ -65,7 +65,7 @@ try {
   const text = await page.textContent('#main');
   r.check(text.includes('已暂停发送') && text.includes('联系运营商'), 'the card says sending is paused and what to do');
   r.check(text.includes('网络制式') && text.includes('4G (LTE)'), 'the network (access technology) is shown');
-  r.check(text.includes('IMS（VoLTE）注册') && text.includes('已注册') && text.includes('设备不支持查询'), 'the IMS state is shown');
+  r.check(text.includes('高清语音注册') && text.includes('已注册') && text.includes('设备不支持查询'), 'the IMS state is shown');
   await page.screenshot({ path: path.join(shots, 'carrier-modems-1366.png'), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });

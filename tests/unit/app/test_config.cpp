@@ -120,3 +120,17 @@ TEST_CASE("http_limits: defaults, overrides and refused values") {
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"header_timeout_s": 0}})"), std::runtime_error);
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"max_per_adress": 4}})"), std::runtime_error);
 }
+
+TEST_CASE("carrier_blocking and lte_sms_fallback: documented defaults, overrides, refusals") {
+    const auto d = parse_config("{}");
+    CHECK(d.carrier_blocking.failures == 5);
+    CHECK(d.carrier_blocking.window_minutes == 10);
+    CHECK_FALSE(d.lte_sms_fallback);
+    const auto c = parse_config(R"({"carrier_blocking": {"failures": 3, "window_minutes": 30}, "lte_sms_fallback": true})");
+    CHECK(c.carrier_blocking.failures == 3);
+    CHECK(c.carrier_blocking.window_minutes == 30);
+    CHECK(c.lte_sms_fallback);
+    CHECK_THROWS(parse_config(R"({"carrier_blocking": {"fails": 3}})"));
+    CHECK_THROWS(parse_config(R"({"carrier_blocking": {"window_minutes": 0}})"));
+    CHECK_THROWS(parse_config(R"({"lte_sms_fallback": "yes"})"));
+}

@@ -157,7 +157,12 @@ void Modem::stop() {
     set_state(State::Stopped);
 }
 
-void Modem::restart() { trouble("restart requested"); }
+void Modem::restart() {
+    // A person restarted it: SMS over LTE gets a fresh try, and the LTE remedy may run again.
+    lte_refused_ = false;
+    lte_remedy_tried_ = false;
+    trouble("restart requested");
+}
 
 asio::awaitable<void> Modem::sleep(std::chrono::milliseconds d) {
     wake_.expires_after(d);

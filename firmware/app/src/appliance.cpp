@@ -103,7 +103,9 @@ static DoctorLive live_parts(const modem::ModemPool& pool) {
                          {"registration", s.registration}, {"sends_ok", s.sends_ok},
                          {"sends_failed", s.sends_failed}, {"received", s.received},
                          {"recoveries", s.recoveries}, {"missed_calls", s.missed_calls},
-                         {"last_error", s.last_error}};
+                         {"last_error", s.last_error}, {"access_technology", s.access_technology},
+                         {"paused", s.paused}, {"sms_refused_on_lte", s.sms_refused_on_lte}};
+        m["ims"] = s.ims ? nlohmann::json(*s.ims) : nlohmann::json(nullptr);
         m["signal"] = s.signal_dbm ? nlohmann::json(*s.signal_dbm) : nlohmann::json(nullptr);
         m["storage"] = s.storage ? nlohmann::json{{"mem", s.storage->mem}, {"used", s.storage->used},
                                                   {"total", s.storage->total}}

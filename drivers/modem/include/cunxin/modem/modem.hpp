@@ -103,7 +103,7 @@ public:
     asio::awaitable<Result<int>> send_segment(const OutgoingSegment& segment);
     /// Runs a USSD code (AT+CUSD=1,"code",15) and returns the network's answer text.
     asio::awaitable<Result<std::string>> ussd(std::string code, std::chrono::milliseconds timeout);
-    /// Forces the recovery ladder (re-init, reset, re-open).
+    /// Forces the recovery ladder (re-init, reset, re-open); SMS over LTE is tried afresh.
     void restart();
     /// Reads everything stored on the SIM (AT+CMGL=4) now.
     asio::awaitable<void> drain();
@@ -214,7 +214,7 @@ private:
     std::optional<bool> ims_;         ///< last AT+CIREG?
     bool cireg_supported_ = true;     ///< false after an ERROR (asked again after re-init)
     bool lte_refused_ = false;
-    bool lte_remedy_tried_ = false;   ///< once per modem object: a person re-arms it by restarting
+    bool lte_remedy_tried_ = false;   ///< once until a person restarts the modem
     std::optional<LteRemedy> lte_remedy_;
     std::function<void(const LteRemedy&)> on_lte_remedy_;
 };

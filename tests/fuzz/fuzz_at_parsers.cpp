@@ -50,6 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_creg(line, false);
         (void)parse_cereg(line, true);
         (void)parse_cops(line);
+        if (auto c = parse_cops(line)) (void)access_technology(c->act);
+        (void)parse_cireg(line);
         (void)parse_cpms(line);
         (void)parse_cclk(line);
         (void)parse_nitz(line);

@@ -286,6 +286,47 @@ Result<Cops> parse_cops(std::string_view line) {
     return c;
 }
 
+// TS 27.007 §7.3 <AcT>: 0 GSM, 1 GSM Compact, 2 UTRAN, 3 GSM w/EGPRS, 4-6 UTRAN w/HSxPA,
+// 7 E-UTRAN, 8 EC-GSM-IoT, 9 E-UTRAN (NB-S1), 10 E-UTRA connected to 5GCN, 11 NR connected to
+// 5GCN, 12 NG-RAN, 13 E-UTRA-NR dual connectivity.
+const char* access_technology(int act) noexcept {
+    switch (act) {
+        case 0:
+        case 1:
+        case 3:
+        case 8: return "gsm";
+        case 2:
+        case 4:
+        case 5:
+        case 6: return "umts";
+        case 7:
+        case 9:
+        case 10:
+        case 13: return "lte";
+        case 11:
+        case 12: return "nr";
+        default: return nullptr;
+    }
+}
+
+bool is_lte(int act) noexcept { return act == 7 || act == 9 || act == 10 || act == 13; }
+
+Result<Cireg> parse_cireg(std::string_view line) {
+    // Read form "+CIREG: <n>,<reg_info>[,<ext_info>]"; URC "+CIREGU: <reg_info>[,<ext_info>]".
+    const bool urc = line.substr(0, 8) == "+CIREGU:";
+    auto v = after_prefix(line, urc ? "+CIREGU:" : "+CIREG:");
+    if (!v) return unexpected(parse_error("not +CIREG", line));
+    const auto f = split_fields(*v);
+    const std::size_t at = urc ? 0 : 1;
+    if (f.size() <= at) return unexpected(parse_error("bad +CIREG", line));
+    auto info = to_int(f[at]);
+    if (!info || *info < 0 || *info > 1) return unexpected(parse_error("bad +CIREG reg_info", line));
+    Cireg c;
+    c.n = urc ? 0 : to_int(f[0]).value_or(0);
+    c.registered = *info == 1;
+    return c;
+}
+
 Result<std::vector<CpmsMemory>> parse_cpms(std::string_view line) {
     auto v = after_prefix(line, "+CPMS:");
     if (!v) return unexpected(parse_error("not +CPMS", line));

@@ -2,7 +2,9 @@
 #include "cunxin/modem/modem.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <vector>
 
 #include "cunxin/at/channel.hpp"
 #include "cunxin/at/gsm_errors.hpp"
@@ -155,7 +157,12 @@ void Modem::stop() {
     set_state(State::Stopped);
 }
 
-void Modem::restart() { trouble("restart requested"); }
+void Modem::restart() {
+    // A person restarted it: SMS over LTE gets a fresh try, and the LTE remedy may run again.
+    lte_refused_ = false;
+    lte_remedy_tried_ = false;
+    trouble("restart requested");
+}
 
 asio::awaitable<void> Modem::sleep(std::chrono::milliseconds d) {
     wake_.expires_after(d);
@@ -257,11 +264,8 @@ asio::awaitable<Result<void>> Modem::initialize() {
     if (auto r = co_await cmd("AT+CMGF=0"); !r) co_return unexpected(from_at(r.error(), Errc::Command));
     co_await configure_messages();
     co_await cmd("AT+COPS=3,0");
-    if (auto r = co_await cmd("AT+COPS?"); r) {
-        if (auto v = at::find_value(r->lines, "+COPS:")) {
-            if (auto c = at::parse_cops("+COPS: " + std::string(*v))) identity_.operator_name = c->name;
-        }
-    }
+    cireg_supported_ = true;
+    co_await read_network();
     if (auto r = co_await cmd("AT+CCLK?"); r) {
         if (auto v = at::find_value(r->lines, "+CCLK:")) {
             if (auto t = at::parse_cclk("+CCLK: " + std::string(*v))) offer_time(*t);
@@ -417,6 +421,8 @@ asio::awaitable<void> Modem::poll_health() {
         }
     }
     registration_ = best;
+    if (at::is_registered(best)) co_await read_network();
+    if (trouble_) co_return;
     h.signal_dbm = signal_dbm_;
     h.registration = best;
     history_.push_back(h);
@@ -427,6 +433,107 @@ asio::awaitable<void> Modem::poll_health() {
         garbage_seen_ = g;
     }
     if (on_change_) on_change_();
+}
+
+asio::awaitable<void> Modem::read_network() {
+    if (auto r = co_await cmd("AT+COPS?"); r) {
+        if (auto v = at::find_value(r->lines, "+COPS:")) {
+            if (auto c = at::parse_cops("+COPS: " + std::string(*v))) {
+                if (!c->name.empty() || identity_.operator_name.empty()) identity_.operator_name = c->name;
+                act_ = c->act;
+            }
+        }
+    }
+    if (trouble_ || !cireg_supported_) co_return;
+    // IMS registration, TS 27.007 §8.71 (AT+CIREG?); modules without IMS answer ERROR: unknown.
+    auto r = co_await cmd("AT+CIREG?");
+    if (!r) {
+        if (r.error().code == at::Errc::Error || r.error().code == at::Errc::CmeError) {
+            cireg_supported_ = false;
+            ims_.reset();
+        }
+        co_return;
+    }
+    if (auto v = at::find_value(r->lines, "+CIREG:")) {
+        if (auto c = at::parse_cireg("+CIREG: " + std::string(*v))) ims_ = c->registered;
+    }
+    // Off LTE, or registered to IMS: SMS has a way out again.
+    if (lte_refused_ && (!at::is_lte(act_) || ims_ == true)) {
+        lte_refused_ = false;
+        note("SMS path available again (" + std::string(access_technology() ? access_technology() : "?") + ")");
+    }
+}
+
+void Modem::set_lte_sms_fallback(bool allowed) {
+    config_.lte_sms_fallback = allowed;
+    // Allowed now: a modem idle because LTE refused SMS gets its remedy at the next send.
+    if (allowed && !lte_remedy_tried_) lte_refused_ = false;
+}
+
+asio::awaitable<bool> Modem::leave_lte() {
+    std::vector<std::string> cmds;
+    const auto& m = identity_.manufacturer;
+    auto contains = [](std::string_view hay, std::string_view needle) {
+        return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               }) != hay.end();
+    };
+    const bool quectel = contains(m, "quectel");
+    const bool simcom = contains(m, "simcom");
+    if (quectel) {
+        // Quectel EC2x AT Commands Manual, AT+QCFG="nwscanmode",<scanmode>[,<effect>]:
+        // 1 GSM only, 2 UMTS only; <effect> 1 applies at once. China Unicom has switched GSM
+        // off in most provinces: its cards go to UMTS (WCDMA), the others to GSM.
+        const bool unicom = contains(identity_.operator_name, "unicom") || identity_.imsi.rfind("46001", 0) == 0 ||
+                            identity_.imsi.rfind("46006", 0) == 0 || identity_.imsi.rfind("46009", 0) == 0;
+        cmds.push_back(std::string("AT+QCFG=\"nwscanmode\",") + (unicom ? "2" : "1") + ",1");
+    } else if (simcom) {
+        // SIMCom SIM7500/SIM7600 AT Command Manual, AT+CNMP=<mode>: 48 any mode but LTE.
+        cmds.push_back("AT+CNMP=48");
+    } else {
+        // TS 27.007 §10.1.21 AT+CGSMS=<service>: 3 circuit switched preferred (SMS over the CS
+        // domain, SGs, instead of the packet domain).
+        cmds.push_back("AT+CGSMS=3");
+    }
+    LteRemedy rem;
+    rem.at = std::chrono::system_clock::now();
+    bool accepted = true;
+    for (const auto& c : cmds) {
+        rem.commands += (rem.commands.empty() ? "" : "; ") + c;
+        auto r = co_await cmd(c);
+        if (!r) {
+            accepted = false;
+            rem.error = c + ": " + r.error().detail;
+            break;
+        }
+    }
+    note("LTE refuses SMS: applied " + rem.commands + (accepted ? "" : " (refused: " + rem.error + ")"));
+    if (accepted) {
+        // Re-register and read the access technology again.
+        const auto deadline = std::chrono::steady_clock::now() + config_.registration_timeout;
+        while (!stopped_ && !trouble_) {
+            co_await sleep(250ms);
+            at::RegStat best = at::RegStat::Unknown;
+            if (auto r = co_await cmd("AT+CREG?"); r) {
+                if (auto v = at::find_value(r->lines, "+CREG:")) {
+                    if (auto g = at::parse_creg("+CREG: " + std::string(*v), true)) best = g->stat;
+                }
+            }
+            if (at::is_registered(best)) {
+                co_await read_network();
+                registration_ = best;
+                if (!at::is_lte(act_) || !(quectel || simcom)) break;
+            }
+            if (std::chrono::steady_clock::now() >= deadline) {
+                rem.error = "still on LTE after the mode change";
+                break;
+            }
+        }
+    }
+    rem.technology = access_technology() ? access_technology() : "";
+    rem.moved = accepted && rem.error.empty();
+    lte_remedy_ = rem;
+    co_return rem.moved;
 }
 
 void Modem::offer_time(const at::NetworkTime& t) {
@@ -595,9 +702,24 @@ asio::awaitable<Result<int>> Modem::send_segment(const OutgoingSegment& segment)
         ~Clear() { flag = false; }
     } clear{sending_};
     if (segment.more_to_same && cmms_ok_) co_await cmd("AT+CMMS=2");
-    auto ch = channel_;
-    auto r = co_await ch->command_with_prompt("AT+CMGS=" + std::to_string(segment.tpdu_length),
-                                              segment.pdu_hex, config_.cmgs_timeout);
+    auto r = co_await cmgs(segment);
+    // CMS 500 while on LTE without IMS: the network may not carry SMS over LTE at all (SGs/IMS
+    // missing). Nothing went out: with the admin's leave, apply the vendor's remedy and retry.
+    if (!r && r.error().code == at::Errc::CmsError && r.error().gsm_code == 500 && at::is_lte(act_) &&
+        ims_ != true) {
+        lte_refused_ = true;
+        if (config_.lte_sms_fallback && !lte_remedy_tried_) {
+            lte_remedy_tried_ = true;
+            if (co_await leave_lte() && channel_ && channel_->is_open() && !stopped_) {
+                r = co_await cmgs(segment);
+                lte_remedy_->sent = r.has_value();
+                if (!r) lte_remedy_->error = "retry failed: " + r.error().detail;
+            }
+            if (r || !at::is_lte(act_)) lte_refused_ = false;
+            if (on_lte_remedy_) on_lte_remedy_(*lte_remedy_);
+            if (on_change_) on_change_();
+        }
+    }
     if (r) {
         auto mr = at::parse_cmgs_reference(r->lines);
         if (!mr) {
@@ -616,6 +738,13 @@ asio::awaitable<Result<int>> Modem::send_segment(const OutgoingSegment& segment)
         last_error_ = "+CMS ERROR " + std::to_string(e.gsm_code) + " " + std::string(info.en);
     }
     co_return unexpected(from_at(e, Errc::Rejected));
+}
+
+asio::awaitable<at::Result<at::Response>> Modem::cmgs(const OutgoingSegment& segment) {
+    auto ch = channel_;
+    if (!ch || !ch->is_open()) co_return unexpected(at::Error{at::Errc::PortClosed, -1, "port closed"});
+    co_return co_await ch->command_with_prompt("AT+CMGS=" + std::to_string(segment.tpdu_length), segment.pdu_hex,
+                                               config_.cmgs_timeout);
 }
 
 asio::awaitable<Result<std::string>> Modem::ussd(std::string code, std::chrono::milliseconds timeout) {

@@ -94,6 +94,12 @@ void ModemPool::add_port(const std::string& port) {
     if (!mc.log) mc.log = config_.log;
     auto entry = std::make_unique<Entry>();
     entry->modem = Modem::create(executor_, std::move(mc), &inbox_);
+    entry->modem->on_lte_remedy([this, alive = std::weak_ptr<bool>(alive_), weak = std::weak_ptr<Modem>(entry->modem)](
+                                    const LteRemedy& r) {
+        auto a = alive.lock();
+        auto m = weak.lock();
+        if (a && *a && m && on_lte_remedy) on_lte_remedy(m->port(), m->identity().iccid, r);
+    });
     Entry* raw = entry.get();
     std::weak_ptr<bool> alive = alive_;
     std::weak_ptr<Modem> weak_modem = entry->modem;
@@ -120,6 +126,21 @@ void ModemPool::remove_port(const std::string& port) {
     modems_.erase(it);
     keep->modem->stop();
     note("removed " + port);
+}
+
+void ModemPool::set_sim_paused(const std::string& iccid, bool paused) {
+    if (paused) {
+        if (paused_.insert(iccid).second) note("SIM " + iccid + " paused: sends nothing, still receives");
+    } else if (paused_.erase(iccid) > 0) {
+        note("SIM " + iccid + " resumed");
+        wake();
+    }
+}
+
+void ModemPool::set_lte_sms_fallback(bool allowed) {
+    config_.modem.lte_sms_fallback = allowed;
+    for (auto& e : modems_) e->modem->set_lte_sms_fallback(allowed);
+    if (allowed) wake();
 }
 
 void ModemPool::set_sim_limits(const std::string& iccid, SimLimits limits) {
@@ -189,7 +210,8 @@ std::optional<ModemPool::Claimed> ModemPool::dispatch_for(const Modem* self) {
         for (auto& e : modems_) {
             auto& m = *e->modem;
             if (e->busy || !m.ready() || m.sending() || m.identity().iccid.empty() ||
-                !at::is_registered(m.registration())) {
+                !at::is_registered(m.registration()) || paused_.count(m.identity().iccid) != 0 ||
+                m.sms_refused_on_lte()) {
                 continue;
             }
             auto& lim = limiter(m.identity().iccid);
@@ -264,6 +286,17 @@ asio::awaitable<bool> ModemPool::send_and_record(const std::shared_ptr<Modem>& m
         if (e->modem == modem) e->busy = false;
     }
     in_flight_.erase(seg.segment_id);
+    if (on_send_report) {
+        SendReport rep;
+        rep.iccid = sim.iccid;
+        rep.ok = r.has_value();
+        if (!r) {
+            rep.cms_error = r.error().code == Errc::Rejected ? r.error().gsm_code : -1;
+            rep.lte_refusal = modem->sms_refused_on_lte();
+            rep.detail = r.error().detail;
+        }
+        on_send_report(rep);
+    }
     if (r) {
         work_.mark_sent(seg.segment_id, sim, *r);
     } else {
@@ -384,6 +417,11 @@ std::vector<ModemStatus> ModemPool::status() const {
         }
         s.revision = id.revision;
         s.missed_calls = m.missed_calls();
+        s.access_technology = m.access_technology() ? m.access_technology() : "";
+        s.ims = m.ims_registered();
+        s.sms_refused_on_lte = m.sms_refused_on_lte();
+        s.lte_remedy = m.lte_remedy();
+        s.paused = paused_.count(id.iccid) != 0;
         s.sends_ok = m.sends_ok();
         s.sends_failed = m.sends_failed();
         s.received = m.received();

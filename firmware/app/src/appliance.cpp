@@ -23,6 +23,7 @@
 #include <cunxin/http/core_api.hpp>
 #include <cunxin/http/server.hpp>
 #include <cunxin/log.hpp>
+#include <cunxin/messaging/carrier.hpp>
 #include <cunxin/messaging/clock.hpp>
 #include <cunxin/messaging/inbox.hpp>
 #include <cunxin/messaging/outbox.hpp>
@@ -123,7 +124,9 @@ static DoctorLive live_parts(const modem::ModemPool& pool) {
                          {"registration", s.registration}, {"sends_ok", s.sends_ok},
                          {"sends_failed", s.sends_failed}, {"received", s.received},
                          {"recoveries", s.recoveries}, {"missed_calls", s.missed_calls},
-                         {"last_error", s.last_error}};
+                         {"last_error", s.last_error}, {"access_technology", s.access_technology},
+                         {"paused", s.paused}, {"sms_refused_on_lte", s.sms_refused_on_lte}};
+        m["ims"] = s.ims ? nlohmann::json(*s.ims) : nlohmann::json(nullptr);
         m["signal"] = s.signal_dbm ? nlohmann::json(*s.signal_dbm) : nlohmann::json(nullptr);
         m["storage"] = s.storage ? nlohmann::json{{"mem", s.storage->mem}, {"used", s.storage->used},
                                                   {"total", s.storage->total}}
@@ -225,6 +228,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     pool_config.modem.transcript = config.log_level == "debug";
     pool_config.modem.log = [](std::string_view line) { log::info("modem", line); };
     pool_config.log = [](std::string_view line) { log::info("pool", line); };
+    pool_config.modem.lte_sms_fallback = config.lte_sms_fallback;
     pool_config.limits = {config.sim_limits.per_minute, config.sim_limits.per_hour,
                           config.sim_limits.per_day};
     for (const auto& [iccid, sim] : config.sims) {
@@ -242,7 +246,34 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         return own;
     };
 
+    // Carrier blocking: failed-send streaks and carriers' suspension notices pause a SIM (it
+    // still receives); the pause is durable and lifted by an admin on the modem page.
+    messaging::BlockRule block_rule;
+    block_rule.failures = config.carrier_blocking.failures;
+    block_rule.window = std::chrono::minutes(config.carrier_blocking.window_minutes);
+    messaging::CarrierWatch carrier(db, clock, block_rule);
+    carrier.apply = [&pool](const std::string& iccid, bool paused) { pool.set_sim_paused(iccid, paused); };
+    if (auto n = carrier.load(); !n) {
+        log::error("carrier", "cannot read paused SIMs: " + n.error().detail);
+    } else if (*n > 0) {
+        log::warn("carrier", std::to_string(*n) + " SIM(s) paused (carrier blocking) until an admin resumes them");
+    }
+    pool.on_send_report = [&carrier](const modem::SendReport& r) {
+        carrier.send_result(r.iccid, r.ok, r.cms_error, r.lte_refusal, r.detail);
+    };
+    pool.on_lte_remedy = [&db, &clock](const std::string& port, const std::string& iccid, const modem::LteRemedy& r) {
+        const std::string what = r.commands + " -> " + (r.technology.empty() ? "?" : r.technology) +
+                                 (r.sent ? ", sent" : ", not sent") + (r.error.empty() ? "" : ": " + r.error);
+        log::warn("modem", "[modem " + port + "] LTE refused SMS, vendor remedy applied: " + what);
+        if (auto a = store::audit(db, "system", "modem.lte_fallback", (iccid.empty() ? port : iccid) + ": " + what,
+                                  clock.unix_now());
+            !a) {
+            log::error("store", "audit of the LTE remedy failed: " + a.error().detail);
+        }
+    };
+
     CoreApiImpl core_api(io, db, clock, messaging_core, pool, config);
+    core_api.carrier = &carrier;
     core_api.settings_changed();  // SIM limits set in the panel before this start
 
     http::ServerConfig server_config;
@@ -307,7 +338,14 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         std::fflush(stdout);
     }
 
-    inbox.on_new_message = [&server](const store::Message& m) {
+    // on_sim_paused is the alert hook: the lead wires Alerts::raise here too.
+    carrier.on_sim_paused = [&server, &db, &clock](const std::string& iccid, const std::string& reason) {
+        log::warn("carrier", "SIM " + iccid + " paused: " + reason);
+        (void)store::audit(db, "system", "sim.paused", iccid + ": " + reason, clock.unix_now());
+        server.events().publish("modem.updated", nlohmann::json{{"iccid", iccid}, {"paused", true}}.dump());
+    };
+    inbox.on_new_message = [&server, &carrier](const store::Message& m) {
+        carrier.incoming(m.iccid, m.peer, m.text);
         // An anonymous message's sender never goes out in a live event (the store does not even
         // read it back; null keeps the field's meaning plain).
         nlohmann::json j = {{"id", m.id},

@@ -190,7 +190,8 @@ Config parse_config(const std::string& json_text) {
                {"listen", "data_dir", "modems", "baud", "sim_limits", "sims", "pin", "price_fen",
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
                 "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https",
-                "http_limits", "alerts"},
+                "http_limits", "alerts",
+                "carrier_blocking", "lte_sms_fallback"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -230,6 +231,16 @@ Config parse_config(const std::string& json_text) {
     if (doc.contains("status_reports")) {
         if (!doc.at("status_reports").is_boolean()) bad("status_reports must be true or false");
         c.status_reports = doc.at("status_reports").get<bool>();
+    }
+    if (doc.contains("carrier_blocking")) {
+        const auto& b = doc.at("carrier_blocking");
+        check_keys(b, {"failures", "window_minutes"}, "carrier_blocking");
+        c.carrier_blocking.failures = get_int(b, "failures", c.carrier_blocking.failures, 0, 1000);
+        c.carrier_blocking.window_minutes = get_int(b, "window_minutes", c.carrier_blocking.window_minutes, 1, 1440);
+    }
+    if (doc.contains("lte_sms_fallback")) {
+        if (!doc.at("lte_sms_fallback").is_boolean()) bad("lte_sms_fallback must be true or false");
+        c.lte_sms_fallback = doc.at("lte_sms_fallback").get<bool>();
     }
     c.cmgs_timeout_s = get_int(doc, "cmgs_timeout_s", c.cmgs_timeout_s, 5, 600);
     c.wal_checkpoint_s = get_int(doc, "wal_checkpoint_s", c.wal_checkpoint_s, 5, 86400);

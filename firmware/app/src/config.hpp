@@ -37,6 +37,12 @@ struct HttpsSettings {
     bool redirect_http = false;                 ///< plain HTTP only redirects to HTTPS
 };
 
+/// When failed sends mean the carrier blocked a card (`"carrier_blocking": {...}`).
+struct CarrierBlocking {
+    int failures = 5;             ///< failed sends in a row (CMS 500, 8, 10, 21, 29, 50)…
+    int window_minutes = 10;      ///< …within this many minutes pause the SIM (0 failures: never)
+};
+
 /// Everything `cunxin run` needs.
 struct Config {
     std::string listen_host = "0.0.0.0";
@@ -60,6 +66,8 @@ struct Config {
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
     std::optional<std::filesystem::path> config_file;  ///< the file this came from (support bundle)
     messaging::AlertSettings alerts = messaging::default_alert_settings();  ///< "alerts": duty numbers, quiet hours…
+    CarrierBlocking carrier_blocking;    ///< pausing SIMs the carrier seems to block
+    bool lte_sms_fallback = false;       ///< move a modem off LTE when LTE refuses SMS (panel setting overrides)
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cunxin/log.hpp>
+#include <cunxin/messaging/carrier.hpp>
 #include <cunxin/messaging/clock.hpp>
 #include <cunxin/messaging/outbox.hpp>
 #include <cunxin/messaging/scheduler.hpp>
@@ -67,6 +68,16 @@ std::vector<http::ModemInfo> CoreApiImpl::modems() {
             m.storage_total = s.storage->total;
         }
         m.last_error = s.last_error;
+        m.access_technology = s.access_technology;
+        m.ims = s.ims;
+        m.paused = s.paused;
+        m.sms_refused_on_lte = s.sms_refused_on_lte;
+        if (s.lte_remedy) {
+            const auto& r = *s.lte_remedy;
+            m.lte_remedy = http::ModemInfo::LteRemedy{
+                std::chrono::duration_cast<std::chrono::seconds>(r.at.time_since_epoch()).count(), r.commands, r.moved,
+                r.technology, r.sent, r.error};
+        }
         out.push_back(std::move(m));
     }
     return out;
@@ -204,7 +215,20 @@ SimLimits in_force(const Config& config, const store::Sim& sim) {
 
 }  // namespace
 
+http::CoreResult<void> CoreApiImpl::resume_sim(const std::string& iccid, const std::string& actor) {
+    if (carrier == nullptr) return unexpected(core_error("unavailable", "carrier watch not running"));
+    auto r = carrier->resume(iccid);
+    if (!r) return unexpected(core_error("unavailable", "cannot resume the SIM: " + r.error().detail));
+    if (!*r) return unexpected(core_error("not_found", "该 SIM 卡未暂停发送"));
+    log::warn("carrier", "SIM " + iccid + " resumed by " + actor);
+    return {};
+}
+
 void CoreApiImpl::settings_changed() {
+    // The panel's LTE fallback switch overrides the config file's "lte_sms_fallback".
+    if (auto v = store::get_setting(db_, "lte_sms_fallback"); v && v->has_value()) {
+        pool_.set_lte_sms_fallback(**v == "1");
+    }
     auto sims = store::list_sims(db_);
     if (!sims) {
         log::error("core", "cannot read SIM settings: " + sims.error().detail);

@@ -17,6 +17,7 @@ class Database;
 namespace cunxin::messaging {
 class Clock;
 class MessagingCore;
+class CarrierWatch;
 }  // namespace cunxin::messaging
 namespace cunxin::modem {
 class ModemPool;
@@ -32,6 +33,8 @@ public:
 
     /// Publishes a live event to open panels (set by the wiring; any thread).
     std::function<void(const std::string& event, const std::string& json)> publish;
+    /// Paused SIMs (carrier blocking); set by the wiring.
+    messaging::CarrierWatch* carrier = nullptr;
     /// Periodic work: modem state changes become live events.
     void tick();
 
@@ -49,6 +52,7 @@ public:
               std::function<void(http::CoreResult<std::string>)> done) override;
     void settings_changed() override;
     std::optional<http::SimLimitsInForce> sim_limits(const std::string& iccid) override;
+    http::CoreResult<void> resume_sim(const std::string& iccid, const std::string& actor) override;
 
 private:
     asio::io_context& io_;

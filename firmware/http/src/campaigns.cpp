@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cunxin/messaging/campaigns.hpp"
+#include "cunxin/messaging/carrier.hpp"
 #include "cunxin/messaging/clock.hpp"
 #include "cunxin/messaging/cost.hpp"
 #include "cunxin/messaging/csv.hpp"
@@ -109,6 +110,23 @@ std::vector<messaging::SimToday> sims_today(ServerImpl& srv) {
         if (!m.iccid.empty()) out.push_back(messaging::SimToday{m.iccid, m.sent_today, m.limit_per_day});
     }
     return out;
+}
+
+// The SIMs that would share a broadcast (known, not paused) and the smallest hourly limit in
+// force among them (0: none).
+std::pair<int, int> sending_sims(ServerImpl& srv) {
+    if (!srv.hooks.core) return {0, 0};
+    CoreApi* core = srv.hooks.core;
+    auto mods = srv.call_core([core] { return core->modems(); });
+    if (!mods) return {0, 0};
+    int n = 0;
+    int per_hour = 0;
+    for (const auto& m : *mods) {
+        if (m.iccid.empty() || m.paused) continue;
+        ++n;
+        if (m.limit_per_hour > 0 && (per_hour == 0 || m.limit_per_hour < per_hour)) per_hour = m.limit_per_hour;
+    }
+    return {n, per_hour};
 }
 
 // The preview of a request body (template + targets): opted-out recipients are skipped and
@@ -219,6 +237,26 @@ void register_campaigns(Router& r) {
                                     {"remaining", e.daily_remaining}, {"segments", e.segments}});
             }
             per_sim.push_back(j);
+        }
+        {
+            // One identical text to many recipients from few SIMs is what carriers block cards for.
+            std::vector<std::string> texts;
+            for (const auto& rp : p.recipients) {
+                if (rp.problem.empty()) texts.push_back(rp.text);
+            }
+            const auto [sims, per_hour] = sending_sims(ctx.srv);
+            const auto risk = messaging::assess_bulk(texts, p.sendable, sims, per_hour);
+            if (risk.warn) {
+                warnings.push_back({{"code", "identical_bulk"},
+                                    {"recipients", risk.identical},
+                                    {"sims", risk.sims},
+                                    {"per_sim", risk.per_sim},
+                                    {"threshold", risk.threshold},
+                                    {"hours", risk.hours},
+                                    {"message", "同一内容将发给 " + std::to_string(risk.identical) + " 人，每张卡约 " +
+                                                    std::to_string(risk.per_sim) + " 条，容易被运营商判为垃圾短信而停卡。"
+                                                    "建议在内容中加入 {姓名} 等个性化字段，并分时段发送。"}});
+            }
         }
         const auto fen = price_fen(*db);
         const auto threshold = large_threshold(*db);

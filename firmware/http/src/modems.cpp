@@ -4,6 +4,8 @@
 #include <map>
 
 #include "cunxin/messaging/budget.hpp"
+#include "cunxin/messaging/carrier.hpp"
+#include "cunxin/store/sim_pauses.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "mapping.hpp"
 
@@ -31,12 +33,35 @@ json modem_json(const ModemInfo& m) {
             {"limit_per_hour", m.limit_per_hour},
             {"storage", m.storage_total > 0 ? json{{"mem", m.storage}, {"used", m.storage_used}, {"total", m.storage_total}}
                                             : json(nullptr)},
-            {"error", m.last_error}};
+            {"error", m.last_error},
+            {"access_technology", m.access_technology.empty() ? json(nullptr) : json(m.access_technology)},
+            {"ims", m.ims ? json(*m.ims) : json(nullptr)},
+            {"paused", m.paused},
+            {"sms_refused_on_lte", m.sms_refused_on_lte},
+            {"lte_remedy", m.lte_remedy ? json{{"at", m.lte_remedy->at},
+                                               {"commands", m.lte_remedy->commands},
+                                               {"moved", m.lte_remedy->moved},
+                                               {"technology", m.lte_remedy->technology.empty()
+                                                                  ? json(nullptr)
+                                                                  : json(m.lte_remedy->technology)},
+                                               {"sent", m.lte_remedy->sent},
+                                               {"error", m.lte_remedy->error}}
+                                        : json(nullptr)}};
 }
 
 namespace {
 
 bool valid_modem_id(const std::string& s) { return !s.empty() && s.size() <= 64; }
+
+// A SIM's carrier-blocking pause as the panel shows it (reason in Chinese), or null.
+json pause_json(const std::vector<store::SimPause>& pauses, const std::string& iccid) {
+    for (const auto& p : pauses) {
+        if (p.iccid != iccid) continue;
+        return {{"reason_code", p.reason}, {"reason", messaging::CarrierWatch::reason_zh(p)}, {"detail", p.detail},
+                {"sender", p.sender.empty() ? json(nullptr) : json(p.sender)}, {"at", p.paused_at}};
+    }
+    return nullptr;
+}
 
 // The limits in force for every SIM (one call to the core); a SIM the core cannot tell gets null.
 std::map<std::string, SimLimitsInForce> limits_in_force(ServerImpl& srv, const std::vector<store::Sim>& sims) {
@@ -109,12 +134,14 @@ void register_modems(Router& r) {
     r.get("/api/v1/modems", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(db, ctx.db());
         CX_TRY(sims, store::list_sims(*db), "list sims");
+        CX_TRY(pauses, store::list_sim_pauses(*db), "list sim pauses");
         json items = json::array();
         if (ctx.srv.hooks.core) {
             CoreApi* core = ctx.srv.hooks.core;
             CX_CHECK(mods, ctx.srv.call_core([core] { return core->modems(); }));
             for (const auto& m : mods) {
                 json j = modem_json(m);
+                j["pause"] = pause_json(pauses, m.iccid);
                 for (const auto& s : sims) {
                     if (s.iccid == m.iccid) j["sim"] = sim_json(s);
                 }
@@ -123,7 +150,10 @@ void register_modems(Router& r) {
         }
         json jsims = json::array();
         const auto force = limits_in_force(ctx.srv, sims);
-        for (const auto& s : sims) jsims.push_back(sim_full_json(*db, s, force));
+        for (const auto& s : sims) {
+            jsims.push_back(sim_full_json(*db, s, force));
+            jsims.back()["pause"] = pause_json(pauses, s.iccid);
+        }
         for (auto& j : items) {
             for (const auto& s : sims) {
                 if (j.value("iccid", "") == s.iccid && j.contains("sim")) j["sim"] = sim_full_json(*db, s, force);
@@ -158,6 +188,16 @@ void register_modems(Router& r) {
         ctx.srv.audit(ctx.who, "sim.update", iccid, body.dump(), ctx.address());
         const auto force = limits_in_force(ctx.srv, {s});
         return ok(sim_full_json(*db, s, force));
+    });
+
+    // 恢复发送: an admin lifts a SIM's carrier-blocking pause (after checking with the carrier).
+    r.post(R"(/api/v1/sims/(\d{6,22})/resume)", Need::admin, [](Ctx& ctx) -> Result<Reply> {
+        const std::string iccid = ctx.req.matches[1];
+        const std::string actor = ctx.who.name;
+        CX_CHECK_VOID(core_call(ctx.srv, [iccid, actor](CoreApi& c) { return c.resume_sim(iccid, actor); }));
+        ctx.srv.audit(ctx.who, "sim.resume", iccid, "", ctx.address());
+        publish(ctx.srv, "modem.updated", {{"iccid", iccid}, {"paused", false}});
+        return ok({{"iccid", iccid}, {"paused", false}});
     });
 
     r.post(R"(/api/v1/modems/([A-Za-z0-9:._-]{1,64})/restart)", Need::admin, [](Ctx& ctx) -> Result<Reply> {

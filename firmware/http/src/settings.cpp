@@ -17,7 +17,7 @@ struct Key {
 };
 
 // The settings the panel may change (anything else is refused).
-constexpr std::array<Key, 9> kKeys{{
+constexpr std::array<Key, 10> kKeys{{
     {"office_name", Key::Text, 0, 100},
     {"auto_ack_enabled", Key::Bool, 0, 0},
     {"anniversary_enabled", Key::Bool, 0, 0},
@@ -27,6 +27,7 @@ constexpr std::array<Key, 9> kKeys{{
     {"opt_out_keywords", Key::Text, 0, 500},
     {"large_broadcast_threshold", Key::Int, 0, 1000000},
     {"language", Key::Text, 0, 8},
+    {"lte_sms_fallback", Key::Bool, 0, 0},
 }};
 
 json menu_json(const store::MenuItem& m) {

@@ -173,3 +173,17 @@ TEST_CASE("alerts: the section is read, and mistakes are explained in Chinese an
         }
     }
 }
+
+TEST_CASE("carrier_blocking and lte_sms_fallback: documented defaults, overrides, refusals") {
+    const auto d = parse_config("{}");
+    CHECK(d.carrier_blocking.failures == 5);
+    CHECK(d.carrier_blocking.window_minutes == 10);
+    CHECK_FALSE(d.lte_sms_fallback);
+    const auto c = parse_config(R"({"carrier_blocking": {"failures": 3, "window_minutes": 30}, "lte_sms_fallback": true})");
+    CHECK(c.carrier_blocking.failures == 3);
+    CHECK(c.carrier_blocking.window_minutes == 30);
+    CHECK(c.lte_sms_fallback);
+    CHECK_THROWS(parse_config(R"({"carrier_blocking": {"fails": 3}})"));
+    CHECK_THROWS(parse_config(R"({"carrier_blocking": {"window_minutes": 0}})"));
+    CHECK_THROWS(parse_config(R"({"lte_sms_fallback": "yes"})"));
+}

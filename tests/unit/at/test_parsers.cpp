@@ -73,6 +73,59 @@ TEST_CASE("parse_cops") {
     CHECK(none->name.empty());
 }
 
+TEST_CASE("access technology of +COPS AcT, one row per device reply") {
+    struct Row {
+        const char* line;
+        const char* tech;  // nullptr: null in the API
+        bool lte;
+    };
+    const Row rows[] = {
+        {"+COPS: 0,0,\"CHINA MOBILE\",7", "lte", true},        // Quectel EC25 on E-UTRAN
+        {"+COPS: 0,0,\"CHINA UNICOM\",2", "umts", false},      // WCDMA
+        {"+COPS: 0,0,\"CHINA MOBILE\",0", "gsm", false},       // GSM after nwscanmode 1
+        {"+COPS: 0,0,\"CHINA MOBILE\",3", "gsm", false},       // GSM w/EGPRS
+        {"+COPS: 0,2,\"46001\",6", "umts", false},             // HSDPA+HSUPA
+        {"+COPS: 0,0,\"CHN-CT\",9", "lte", true},              // NB-S1
+        {"+COPS: 0,0,\"CHINA MOBILE\",13", "lte", true},       // E-UTRA-NR dual connectivity
+        {"+COPS: 0,0,\"CHINA MOBILE\",12", "nr", false},       // NG-RAN
+        {"+COPS: 0,0,\"CHINA MOBILE\"", nullptr, false},       // SIM800: no AcT field
+        {"+COPS: 0", nullptr, false},                             // not registered
+        {"+COPS: 0,0,\"X\",99", nullptr, false},               // unknown value
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.line);
+        auto c = parse_cops(r.line);
+        REQUIRE(c);
+        const char* t = access_technology(c->act);
+        if (r.tech == nullptr) {
+            CHECK(t == nullptr);
+        } else {
+            REQUIRE(t != nullptr);
+            CHECK(std::string(t) == r.tech);
+        }
+        CHECK(is_lte(c->act) == r.lte);
+    }
+}
+
+TEST_CASE("parse_cireg: read form, URC and refusals") {
+    auto on = parse_cireg("+CIREG: 0,1");
+    REQUIRE(on);
+    CHECK(on->registered);
+    auto off = parse_cireg("+CIREG: 0,0");
+    REQUIRE(off);
+    CHECK_FALSE(off->registered);
+    auto ext = parse_cireg("+CIREG: 2,1,3");  // with <ext_info> (27.007 §8.71)
+    REQUIRE(ext);
+    CHECK(ext->n == 2);
+    CHECK(ext->registered);
+    auto u = parse_cireg("+CIREGU: 1");
+    REQUIRE(u);
+    CHECK(u->registered);
+    CHECK_FALSE(parse_cireg("+CIREG: 0"));
+    CHECK_FALSE(parse_cireg("+CIREG: 0,7"));
+    CHECK_FALSE(parse_cireg("+CREG: 0,1"));
+}
+
 TEST_CASE("parse_cpms: query and set forms") {
     auto q = parse_cpms("+CPMS: \"SM\",3,50,\"SM\",3,50,\"SR\",1,20");
     REQUIRE(q);

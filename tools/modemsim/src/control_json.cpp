@@ -46,7 +46,9 @@ json to_json(const ModemStatus& s) {
                 {"noise_urcs", s.noise_urcs},
                 {"calls", s.calls},
                 {"hangups", s.hangups},
-                {"ringing", s.ringing}};
+                {"ringing", s.ringing},
+                {"act", s.act},
+                {"ims", s.ims}};
 }
 
 json to_json(const Sent& s) {
@@ -89,7 +91,9 @@ json to_json(const Faults& f) {
                 {"report_delay_ms", f.report_delay_ms},
                 {"report_loss", f.report_loss},
                 {"reports_to_sr", f.reports_to_sr},
-                {"noise", f.noise_in_responses}};
+                {"noise", f.noise_in_responses},
+                {"carrier_blocked", f.carrier_blocked},
+                {"lte_refuses_sms", f.lte_refuses_sms}};
 }
 
 void apply_faults(const json& j, Faults& f) {
@@ -107,6 +111,8 @@ void apply_faults(const json& j, Faults& f) {
     if (j.contains("report_loss")) f.report_loss = j["report_loss"].get<double>();
     if (j.contains("reports_to_sr")) f.reports_to_sr = j["reports_to_sr"].get<bool>();
     if (j.contains("noise")) f.noise_in_responses = j["noise"].get<bool>();
+    if (j.contains("carrier_blocked")) f.carrier_blocked = j["carrier_blocked"].get<bool>();
+    if (j.contains("lte_refuses_sms")) f.lte_refuses_sms = j["lte_refuses_sms"].get<bool>();
 }
 
 }  // namespace cunxin::modemsim

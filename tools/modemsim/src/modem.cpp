@@ -568,6 +568,15 @@ void SimModem::start_registration() {
     });
 }
 
+void SimModem::set_act(int act) {
+    if (act == act_) return;
+    act_ = act;
+    // Leaving one radio for another: a short deregistration, then registration on the new one.
+    registered_ = false;
+    if (creg_n_ > 0) urc(reg_line("+CREG", creg_n_));
+    start_registration();
+}
+
 bool SimModem::registered() const {
     return registered_ && sim_ == Sim::Ready && cfun_ == 1 && !faults_.no_network;
 }
@@ -584,7 +593,7 @@ std::string SimModem::reg_line(const char* name, int n) const {
     s += std::to_string(stat);
     if (n == 2 && (stat == 1 || stat == 5)) {
         s += std::string(",\"5A1F\",\"0B2C3D") + static_cast<char>('0' + index_ % 10) + "\"";
-        if (cfg_.profile != Profile::HuaweiE3372) s += ",7";
+        if (cfg_.profile != Profile::HuaweiE3372) s += "," + std::to_string(act_);
     }
     return s;
 }
@@ -1280,7 +1289,7 @@ SimModem::Reply SimModem::exec_one(const std::string& cmd) {
         if (read) {
             if (registered()) {
                 std::string oper = cops_format_ == 2 ? op.numeric : cops_format_ == 1 ? op.short_name : op.long_name;
-                r.lines.push_back("+COPS: 0," + std::to_string(cops_format_) + ",\"" + oper + "\",7");
+                r.lines.push_back("+COPS: 0," + std::to_string(cops_format_) + ",\"" + oper + "\"," + std::to_string(act_));
             } else {
                 r.lines.push_back("+COPS: 0");
             }
@@ -1289,6 +1298,55 @@ SimModem::Reply SimModem::exec_one(const std::string& cmd) {
                               "\",7),,(0-4),(0-2)");
         } else if (set && arg_int(0)) {
             if (*arg_int(0) == 3 && arg_int(1) && *arg_int(1) <= 2) cops_format_ = *arg_int(1);
+        } else {
+            return err(cme(50));
+        }
+    } else if (name == "+CIREG" && !huawei) {
+        // 27.007 §8.71; the E3372 stick firmware has no IMS and answers ERROR.
+        if (read) {
+            r.lines.push_back("+CIREG: 0," + std::string(lte_sms_refused() || act_ != 7 ? "0" : "1"));
+        } else if (test) {
+            r.lines.push_back("+CIREG: (0-2)");
+        } else if (!set) {
+            return err(cme(50));
+        }
+    } else if (name == "+CGSMS") {
+        if (read) {
+            r.lines.push_back("+CGSMS: " + std::to_string(cgsms_));
+        } else if (test) {
+            r.lines.push_back("+CGSMS: (0-3)");
+        } else if (set && arg_int(0) && *arg_int(0) >= 0 && *arg_int(0) <= 3) {
+            cgsms_ = *arg_int(0);
+        } else {
+            return err(cme(50));
+        }
+    } else if (name == "+QCFG" && quectel && !args.empty() && upper(args[0]) == "NWSCANMODE") {
+        // Quectel EC25: AT+QCFG="nwscanmode"[,<scanmode>[,<effect>]]: 0 auto, 1 GSM, 2 UMTS, 3 LTE.
+        if (args.size() == 1) {
+            r.lines.push_back("+QCFG: \"nwscanmode\"," + std::to_string(scan_mode_));
+        } else if (arg_int(1) && *arg_int(1) >= 0 && *arg_int(1) <= 3) {
+            scan_mode_ = *arg_int(1);
+            const int act = scan_mode_ == 1 ? 0 : scan_mode_ == 2 ? 2 : 7;
+            r.after = [this, act] { set_act(act); };
+        } else {
+            return err("ERROR");
+        }
+    } else if (name == "+CNMP" && simcom) {
+        // SIMCom SIM7600: AT+CNMP=<mode>: 2 auto, 13 GSM, 14 WCDMA, 38 LTE, 48 any but LTE.
+        if (read) {
+            r.lines.push_back("+CNMP: " + std::to_string(cnmp_));
+        } else if (test) {
+            r.lines.push_back("+CNMP: (2,9,10,13,14,19,22,38,39,48,51,54,59,60,63,67)");
+        } else if (set && arg_int(0)) {
+            const int m = *arg_int(0);
+            int act = -1;
+            if (m == 2 || m == 38 || m == 39) act = 7;
+            if (m == 13) act = 0;
+            if (m == 14 || m == 19) act = 2;
+            if (m == 48) act = *cfg_.op == Operator::ChinaUnicom ? 2 : 0;
+            if (act < 0) return err(cme(50));
+            cnmp_ = m;
+            r.after = [this, act] { set_act(act); };
         } else {
             return err(cme(50));
         }
@@ -1531,6 +1589,8 @@ void SimModem::exec_submit(const std::string& body) {
     int code = 0;
     if (!registered()) {
         code = 331;
+    } else if (faults_.carrier_blocked || lte_sms_refused()) {
+        code = 500;  // a suspended card, or SMS refused on LTE: registered, and nothing goes out
     } else if (faults_.fail_next > 0) {
         --faults_.fail_next;
         const auto& codes = faults_.error_codes;
@@ -1624,6 +1684,8 @@ ModemStatus SimModem::status() const {
     s.calls = calls_;
     s.hangups = hangups_;
     s.ringing = rings_left_ > 0;
+    s.act = act_;
+    s.ims = act_ == 7 && !lte_sms_refused();
     return s;
 }
 

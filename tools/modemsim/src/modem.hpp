@@ -228,6 +228,13 @@ private:
     std::chrono::milliseconds ring_every_{1000};
     int calls_ = 0;
     int hangups_ = 0;
+    // radio (kept across reboots, as the vendors' settings are kept in NV)
+    int act_ = 7;              // access technology +COPS? reports
+    int scan_mode_ = 0;        // AT+QCFG="nwscanmode" (EC25)
+    int cnmp_ = 2;             // AT+CNMP (SIM7600)
+    int cgsms_ = 2;            // AT+CGSMS (27.007 §10.1.21): 2 packet preferred
+    bool lte_sms_refused() const { return faults_.lte_refuses_sms && act_ == 7 && cgsms_ != 1 && cgsms_ != 3; }
+    void set_act(int act);     // moves to another radio: re-registers
 };
 
 }  // namespace cunxin::modemsim

@@ -454,6 +454,28 @@ std::string Simulator::Impl::control(const std::string& line) {
             }
             return json{{"ok", true}}.dump();
         }
+        if (cmd == "suspend") {
+            // The carrier suspends the card for bulk sending: every AT+CMGS fails with CMS 500
+            // from now on, and (unless "notice": false) a notice comes from its service number.
+            int parts = 0;
+            for (int i : modem_list()) {
+                SimModem& m = modem(i);
+                Faults f = m.faults();
+                f.carrier_blocked = true;
+                m.set_faults(f);
+                if (!req.value("notice", true)) continue;
+                const auto info = m.info();
+                const std::string from = info.operator_name == "CHINA UNICOM"    ? "10010"
+                                         : info.operator_name == "CHINA TELECOM" ? "10000"
+                                                                                 : "10086";
+                Incoming in;
+                in.modem = i;
+                in.from = from;
+                in.text = req.value("text", "尊敬的客户：您的号码因涉嫌发送垃圾短信，已被暂停短信发送功能。如有疑问请致电" + from + "。");
+                parts += inject(in);
+            }
+            return json{{"ok", true}, {"parts", parts}}.dump();
+        }
         if (cmd == "ring") {
             for (int i : modem_list()) {
                 modem(i).ring(req.value("number", std::string("+8613800000000")), req.value("rings", 5),

@@ -32,6 +32,9 @@ function simName(w) {
 
 function warningTexts(r) {
   return (r.warnings || []).map((w) => {
+    if (w.code === 'identical_bulk') {
+      return t('compose.warn_identical', { recipients: w.recipients, sims: w.sims, per_sim: w.per_sim, hours: w.hours });
+    }
     if (w.code === 'daily_limit') return t('compose.warn_daily', { sim: simName(w), remaining: w.remaining, segments: w.segments });
     const e = (r.per_sim || []).find((x) => x.iccid === w.iccid) || {};
     return t('compose.warn_budget', { sim: simName(w), segments: e.segments ?? '' });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Modems and SIMs: identity, signal, counters, limits and price, USSD balance, restart.
 import { api, toast } from '../api.js';
-import { h } from '../h.js';
+import { h, fmtTime } from '../h.js';
 import { t } from '../i18n.js';
 import { card, field, signalBars, storageLine, empty, modemTitle, operatorName } from '../ui.js';
 import { session } from '../main.js';
@@ -75,6 +75,36 @@ function simForm(sim) {
   } }, [...rows, h('small', { class: 'muted' }, t('sim.limit_hint')), status, h('button', { type: 'submit' }, t('save'))]);
 }
 
+const techName = (v) => t(`modem.tech.${v || 'unknown'}`);
+const imsName = (v) => t(v === true ? 'modem.ims.yes' : v === false ? 'modem.ims.no' : 'modem.ims.unknown');
+
+// Carrier blocking and SMS over LTE: why this SIM sends nothing, and what the box did about it.
+function carrierBlock(m, admin) {
+  const out = [];
+  if (m.pause) {
+    out.push(h('div', { class: 'paused warn', id: `pause-${m.iccid}`, dataset: { iccid: m.iccid } }, [
+      h('strong', null, t('modem.paused')),
+      h('p', { class: 'pause-reason' }, m.pause.reason),
+      h('p', { class: 'muted' }, t('modem.paused_since', { time: fmtTime(m.pause.at) })),
+      h('p', { class: 'muted' }, t('modem.paused_hint')),
+      admin ? h('button', { type: 'button', class: 'primary resume', onclick: async () => {
+        if (!confirm(t('modem.confirm_resume'))) return;
+        try {
+          await api('POST', `/sims/${encodeURIComponent(m.iccid)}/resume`, {});
+          toast(t('modem.resumed'));
+          document.getElementById(`pause-${m.iccid}`)?.remove();
+        } catch (_) { /* toast shown */ }
+      } }, t('modem.resume')) : null]));
+  }
+  if (m.sms_refused_on_lte) out.push(h('p', { class: 'warn lte-refused' }, t('modem.lte_refused')));
+  const r = m.lte_remedy;
+  if (r) {
+    out.push(h('p', { class: 'lte-remedy' }, [t('modem.lte_remedy', { time: fmtTime(r.at), commands: r.commands, tech: techName(r.technology) }), ' ',
+      r.sent ? t('modem.lte_remedy_sent') : t('modem.lte_remedy_failed', { error: r.error || '' })]));
+  }
+  return out;
+}
+
 export default {
   title: 'nav.modems',
   live: true,
@@ -88,8 +118,10 @@ export default {
       return card(modemTitle(m), [
         h('div', { class: 'row' }, [signalBars(m.signal), h('span', null, m.signal !== null ? `${m.signal} dBm` : t('modem.no_signal')), h('span', { class: m.ready ? 'ok' : 'error' }, t(`modem.state.${m.state}`))]),
         h('dl', null, [['port', m.port], ['model', `${m.manufacturer} ${m.model}`], ['imei', m.imei], ['iccid', m.iccid], ['imsi', m.imsi], ['own_number', m.own_number],
+          ['access_technology', techName(m.access_technology)], ['ims', imsName(m.ims)],
           ['queue', m.queue], ['sent_today', `${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`]].map(([k, v]) => [h('dt', null, t(`modem.${k}`)), h('dd', null, String(v ?? ''))])),
         storageLine(m, 'p'),
+        ...carrierBlock(m, admin),
         m.error ? h('p', { class: 'error' }, m.error) : null,
         operator ? h('form', { class: 'inline', onsubmit: async (e) => {
           e.preventDefault();

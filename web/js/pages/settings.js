@@ -41,13 +41,17 @@ function generalForm(s) {
   const annHour = h('input', { type: 'number', min: 0, max: 23, value: s.anniversary_hour ?? 9 });
   const time = h('select', null, ['network', 'browser', 'system'].map((v) => h('option', { value: v }, t(`settings.time.${v}`))));
   time.value = s.time_source || 'network';
+  // Unset: the config file's "lte_sms_fallback" (off by default) applies; sent only when changed.
+  const lte = h('input', { type: 'checkbox', id: 's-lte-fallback', checked: s.lte_sms_fallback ?? false });
+  const lteWas = lte.checked;
   return h('form', { class: 'grid-form', onsubmit: async (e) => {
     e.preventDefault();
     await api('PUT', '/settings', { office_name: office.value, auto_ack_enabled: autoAck.checked, anniversary_enabled: annOn.checked,
-      anniversary_template: annTpl.value, anniversary_hour: Number(annHour.value), time_source: time.value });
+      anniversary_template: annTpl.value, anniversary_hour: Number(annHour.value), time_source: time.value,
+      ...(lte.checked !== lteWas ? { lte_sms_fallback: lte.checked } : {}) });
     toast(t('saved'));
   } }, [field(t('settings.office'), office), field(t('settings.anniversary_hour'), annHour), field(t('settings.time_source'), time),
-    h('div', { class: 'wide check-row' }, [check(t('settings.auto_ack'), autoAck), check(t('settings.anniversary'), annOn)]),
+    h('div', { class: 'wide check-row' }, [check(t('settings.auto_ack'), autoAck), check(t('settings.anniversary'), annOn), check(t('settings.lte_sms_fallback'), lte)]),
     wide(field(t('settings.anniversary_template'), annTpl, t('settings.anniversary_fields'))),
     h('button', { type: 'submit', class: 'primary', id: 's-save' }, t('save'))]);
 }

@@ -13,6 +13,7 @@ const std::vector<Migration>& migrations() {
         &migration_006_templates_sim_limits,
         &migration_007_calls,
         &migration_008_alerts,
+        &migration_009_sim_pauses,
     };
     return list;
 }

@@ -72,6 +72,19 @@ struct Cops {
 };
 /// "+COPS: 0,0,\"CHINA MOBILE\",7".
 Result<Cops> parse_cops(std::string_view line);
+/// The radio family of a +COPS/+CREG <AcT> (TS 27.007 §7.3): "gsm", "umts", "lte", "nr";
+/// nullptr when absent (-1) or unknown.
+const char* access_technology(int act) noexcept;
+/// True for E-UTRAN access technologies (7, 9, 10, 13: SMS then goes over SGs or IMS).
+bool is_lte(int act) noexcept;
+
+/// IMS registration (AT+CIREG?, TS 27.007 §8.71).
+struct Cireg {
+    int n = 0;                ///< URC setting
+    bool registered = false;  ///< <reg_info> 1: registered to IMS
+};
+/// "+CIREG: 0,1" (read form) or "+CIREGU: 1" (URC).
+Result<Cireg> parse_cireg(std::string_view line);
 
 /// One storage of AT+CPMS? (TS 27.005 §3.2.2).
 struct CpmsMemory {

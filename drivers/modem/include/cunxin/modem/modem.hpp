@@ -50,6 +50,17 @@ struct ModemConfig {
     std::size_t history_size = 32;          ///< health samples kept
     std::function<void(std::string_view)> log;  ///< log lines ("[modem PORT] ..."); transcript at debug
     bool transcript = false;                    ///< log every AT line (STYLE.md §6 format)
+    bool lte_sms_fallback = false;  ///< on CMS 500 over LTE without IMS, move the modem to 2G/3G and retry
+};
+
+/// What the box did when the network refused SMS over LTE (the vendor's remedy), for the panel.
+struct LteRemedy {
+    std::chrono::system_clock::time_point at;  ///< when it was applied
+    std::string commands;       ///< the AT commands sent, "; "-separated
+    bool moved = false;         ///< the modem left LTE (or the remedy was accepted) and was re-read
+    std::string technology;     ///< access technology afterwards ("gsm", "umts", "lte", "" unknown)
+    bool sent = false;          ///< the retried send went through
+    std::string error;          ///< why it did not help ("" when it did)
 };
 
 /// What the modem told about itself.
@@ -92,7 +103,7 @@ public:
     asio::awaitable<Result<int>> send_segment(const OutgoingSegment& segment);
     /// Runs a USSD code (AT+CUSD=1,"code",15) and returns the network's answer text.
     asio::awaitable<Result<std::string>> ussd(std::string code, std::chrono::milliseconds timeout);
-    /// Forces the recovery ladder (re-init, reset, re-open).
+    /// Forces the recovery ladder (re-init, reset, re-open); SMS over LTE is tried afresh.
     void restart();
     /// Reads everything stored on the SIM (AT+CMGL=4) now.
     asio::awaitable<void> drain();
@@ -116,6 +127,18 @@ public:
     int received() const { return received_; }          ///< PDUs handed to the inbox
     int recoveries() const { return recoveries_; }      ///< recovery ladder runs
     int missed_calls() const { return missed_calls_; }  ///< calls hung up since start
+    /// Access technology of the serving network (AT+COPS? <AcT>): "gsm", "umts", "lte", "nr", nullptr unknown.
+    const char* access_technology() const { return at::access_technology(act_); }
+    /// IMS registration (AT+CIREG?); nullopt when the modem does not tell.
+    std::optional<bool> ims_registered() const { return ims_; }
+    /// Sends failed with CMS 500 on LTE without IMS and no remedy helped: no work for it now.
+    bool sms_refused_on_lte() const { return lte_refused_; }
+    /// The last LTE remedy applied, if any.
+    const std::optional<LteRemedy>& lte_remedy() const { return lte_remedy_; }
+    /// Allows or forbids the LTE remedy from now on (the admin's setting).
+    void set_lte_sms_fallback(bool allowed);
+    /// Called after an LTE remedy was applied (for the audit log).
+    void on_lte_remedy(std::function<void(const LteRemedy&)> f) { on_lte_remedy_ = std::move(f); }
     /// The last AT lines of this modem (every line, whatever the log level).
     const TranscriptRing& transcript() const { return transcript_ring_; }
     /// Use of the storage incoming messages go to ("SM" …), as AT+CPMS last told (at init and
@@ -132,6 +155,9 @@ private:
     asio::awaitable<Result<void>> wait_registration();
     asio::awaitable<void> configure_messages();
     asio::awaitable<void> poll_health();
+    asio::awaitable<void> read_network();  ///< AT+COPS? (operator, AcT) and AT+CIREG? (IMS)
+    asio::awaitable<bool> leave_lte();     ///< the vendor's command to stop using LTE, then re-read
+    asio::awaitable<at::Result<at::Response>> cmgs(const OutgoingSegment& segment);
     asio::awaitable<void> read_stored(std::string mem, int index);
     asio::awaitable<void> serve();
     asio::awaitable<void> sleep(std::chrono::milliseconds d);
@@ -184,6 +210,13 @@ private:
     asio::steady_timer call_wait_;
     int missed_calls_ = 0;
     std::function<void()> on_change_;
+    int act_ = -1;                    ///< AcT of the last AT+COPS?
+    std::optional<bool> ims_;         ///< last AT+CIREG?
+    bool cireg_supported_ = true;     ///< false after an ERROR (asked again after re-init)
+    bool lte_refused_ = false;
+    bool lte_remedy_tried_ = false;   ///< once until a person restarts the modem
+    std::optional<LteRemedy> lte_remedy_;
+    std::function<void(const LteRemedy&)> on_lte_remedy_;
 };
 
 }  // namespace cunxin::modem

@@ -55,6 +55,20 @@ struct ModemStatus {
     std::string last_error;     ///< last failure text
     std::string revision;       ///< AT+CGMR (firmware)
     int missed_calls = 0;       ///< calls hung up since this modem object started
+    std::string access_technology;  ///< "gsm", "umts", "lte", "nr"; "" unknown (AT+COPS? AcT)
+    std::optional<bool> ims;    ///< IMS registration (AT+CIREG?), nullopt when the modem does not tell
+    bool sms_refused_on_lte = false;  ///< CMS 500 on LTE without IMS and no remedy: gets no work
+    std::optional<LteRemedy> lte_remedy;  ///< the last vendor remedy applied
+    bool paused = false;        ///< its SIM is paused (carrier blocking): receives, sends nothing
+};
+
+/// What became of one AT+CMGS (for the carrier-blocking rule in messaging).
+struct SendReport {
+    std::string iccid;          ///< the SIM
+    bool ok = false;            ///< +CMGS answered
+    int cms_error = -1;         ///< +CMS ERROR number, -1 for other failures
+    bool lte_refusal = false;   ///< failed as SMS over LTE without IMS (not a sign of blocking)
+    std::string detail;         ///< the failure as the modem told it
 };
 
 /// The recent AT transcript of one modem (for the support bundle).
@@ -91,6 +105,14 @@ public:
     void set_sim_limits(const std::string& iccid, SimLimits limits);
     /// Stops every modem.
     void stop();
+    /// Pauses (true) or resumes a SIM's sending; a paused SIM still receives.
+    void set_sim_paused(const std::string& iccid, bool paused);
+    /// Allows or forbids the LTE remedy (ModemConfig::lte_sms_fallback) on every modem.
+    void set_lte_sms_fallback(bool allowed);
+    /// Called after every AT+CMGS with its outcome (core thread), before the next dispatch.
+    std::function<void(const SendReport&)> on_send_report;
+    /// Called when a modem applied the LTE remedy: its port, SIM and what was done.
+    std::function<void(const std::string& port, const std::string& iccid, const LteRemedy&)> on_lte_remedy;
 
     /// One entry per modem.
     std::vector<ModemStatus> status() const;
@@ -138,6 +160,7 @@ private:
     std::vector<std::unique_ptr<Entry>> modems_;
     std::map<std::string, RateLimiter> limiters_;  ///< by ICCID: survives re-plugging
     std::set<std::int64_t> in_flight_;
+    std::set<std::string> paused_;  ///< ICCIDs whose sending is paused
     std::size_t rotate_ = 0;
     bool dispatching_ = false;
     bool again_ = false;

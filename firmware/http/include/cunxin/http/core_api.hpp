@@ -48,6 +48,20 @@ struct ModemInfo {
     int storage_used = -1;       ///< messages in it, -1 while unknown
     int storage_total = -1;      ///< its capacity, -1 while unknown
     std::string last_error;
+    std::string access_technology;  ///< "gsm", "umts", "lte", "nr"; "" unknown (null in the API)
+    std::optional<bool> ims;        ///< IMS registration; nullopt when the modem does not tell
+    bool paused = false;            ///< its SIM is paused (carrier blocking)
+    bool sms_refused_on_lte = false;  ///< LTE refuses SMS and no remedy applies: gets no work
+    /// The last LTE remedy (vendor command moving the modem off LTE), if one was applied.
+    struct LteRemedy {
+        std::int64_t at = 0;        ///< unix seconds
+        std::string commands;       ///< AT commands sent
+        bool moved = false;         ///< the modem took them and re-registered
+        std::string technology;     ///< access technology afterwards
+        bool sent = false;          ///< the retried send went out
+        std::string error;          ///< why it did not help
+    };
+    std::optional<LteRemedy> lte_remedy;
 };
 
 /// Send a text to numbers now (POST /api/v1/messages).
@@ -125,6 +139,11 @@ public:
                       std::function<void(CoreResult<std::string>)> done) = 0;
     /// Settings changed through the API (menus, limits, templates): reload them.
     virtual void settings_changed() = 0;
+    /// Lifts a SIM's carrier-blocking pause; "not_found" when it was not paused.
+    virtual CoreResult<void> resume_sim(const std::string& iccid, const std::string& actor) {
+        (void)iccid, (void)actor;
+        return cunxin::unexpected(CoreError{"unavailable", "resuming SIMs is not available"});
+    }
     /// The limits in force for a SIM (panel settings over the config file); nullopt = unknown.
     virtual std::optional<SimLimitsInForce> sim_limits(const std::string& iccid) {
         (void)iccid;

@@ -11,4 +11,5 @@
 #include "cunxin/store/error.hpp"
 #include "cunxin/store/messages.hpp"
 #include "cunxin/store/reports.hpp"
+#include "cunxin/store/sim_pauses.hpp"
 #include "cunxin/store/templates.hpp"

@@ -55,6 +55,12 @@ struct Faults {
     double report_loss = 0.0;           ///< probability that a requested status report never comes
     bool reports_to_sr = false;         ///< file reports silently in "SR" whatever CNMI says (EC25-like quirk)
     bool noise_in_responses = false;    ///< vendor URCs of the profile between the lines of every answer
+    bool carrier_blocked = false;       ///< the carrier suspended the card: every AT+CMGS fails with
+                                        ///< +CMS ERROR 500 while it stays registered (it still receives)
+    bool lte_refuses_sms = false;       ///< the LTE network carries no SMS (no SGs, no IMS): on LTE every
+                                        ///< AT+CMGS fails with +CMS ERROR 500 and AT+CIREG? says 0, until
+                                        ///< the modem is moved to 2G/3G (EC25: AT+QCFG="nwscanmode";
+                                        ///< SIM7600: AT+CNMP) or told AT+CGSMS=1/3
 };
 
 /// One simulated modem's identity and starting state; empty strings are generated from its index.
@@ -162,6 +168,8 @@ struct ModemStatus {
     int calls = 0;               ///< incoming calls rung (ring control command)
     int hangups = 0;             ///< calls ended by ATH while ringing
     bool ringing = false;        ///< a call is ringing now
+    int act = 7;                 ///< access technology of +COPS? (7 LTE, 2 UTRAN, 0 GSM)
+    bool ims = true;             ///< AT+CIREG? registered (false while the LTE network refuses SMS)
 };
 
 /// Runs N simulated modems on their own thread.

@@ -4,6 +4,7 @@
 /// transactions and online backup. One read-write connection lives on the core thread;
 /// each HTTP thread opens its own read-only connection. A Database is not thread-safe.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,11 @@ public:
     /// (PRAGMA wal_checkpoint(TRUNCATE)); for idle moments (SD-card wear, see board/README.md).
     /// Ok(false) when a reader or writer kept it from completing (try again later).
     Result<bool> checkpoint_truncate();
+
+    /// Runs `done` once everything written so far on this connection is on disk: at once with
+    /// ok=true without group commit (every commit is flushed), else on the core thread after the
+    /// flush (ok=false: the batch rolled back or the flush failed; nothing depending on it may happen).
+    void when_durable(std::function<void(bool ok)> done);
 
     /// Raw handle for the store's own implementation files.
     sqlite3* handle() noexcept;

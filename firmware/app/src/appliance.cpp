@@ -32,6 +32,7 @@
 #include <cunxin/store/backup.hpp>
 #include <cunxin/store/contacts.hpp>
 #include <cunxin/store/database.hpp>
+#include <cunxin/store/group_commit.hpp>
 #include <cunxin/store/messages.hpp>
 
 #include "clock_source.hpp"
@@ -150,6 +151,18 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
                            std::to_string(db.schema_version()) + ", integrity ok");
 
     asio::io_context io(1);
+
+    // Group commit: SQL stays on the core thread, the flush leaves it. One transaction per turn
+    // of the loop (or per flush while one runs), fdatasync of the WAL on a thread of its own;
+    // only a step that depends on durability (AT+CMGS after `sending`, AT+CMGD after storing a
+    // part, later an HTTP answer) waits for it, through db.when_durable().
+    store::GroupCommitOptions group_options;
+    group_options.log = [](const std::string& l) { log::warn("store", l); };
+    auto group = store::GroupCommit::attach(
+        db, db_path.string(), [&io](std::function<void()> f) { asio::post(io, std::move(f)); }, group_options);
+    if (!group) {
+        throw std::runtime_error("cannot start the store's group commit: " + group.error().detail);
+    }
 
     messaging::CoreOptions core_options;
     core_options.outbox.status_report = config.status_reports;
@@ -344,9 +357,8 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     // the database file and truncate it (board/README.md, "SD-card care").
     Ticker checkpoint(io, std::chrono::seconds(config.wal_checkpoint_s), [&] {
         if (outbox.in_flight() > 0) return;
-        if (auto r = db.checkpoint_truncate(); !r) {
-            log::warn("store", "WAL checkpoint failed: " + r.error().detail);
-        }
+        // On the group commit's checkpoint thread and connection (a PASSIVE pass, then TRUNCATE).
+        (*group)->checkpoint_truncate();
     });
     Ticker status(io, 10s, [&] {
         notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
@@ -394,6 +406,8 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     io.run();
 
     server.stop();
+    // What the last turns wrote is committed and flushed before the process ends.
+    if (auto r = (*group)->close(); !r) log::error("store", "last commit at shutdown: " + r.error().detail);
     log::info("app", stopping ? "stopped" : "core loop ended");
     return 0;
 }

@@ -328,6 +328,8 @@ int Inbox::expire_incomplete() {
     return static_cast<int>(groups.size());
 }
 
+void Inbox::when_durable(modem::Durable done) { db_.when_durable(std::move(done)); }
+
 bool Inbox::store_status_report(const modem::SimIdentity& sim, const std::string& pdu_hex) {
     auto pdu = sms::decode(pdu_hex, true);
     if (!pdu) {

@@ -252,7 +252,11 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         server_config.https = https;
     }
     http::CoreHooks core_hooks;
-    core_hooks.post = [&io](std::function<void()> task) { asio::post(io, std::move(task)); };
+    // HTTP reads through its own connections right after the core ran its write: such writes
+    // commit at once (flushed with the next flush), not at the end of the turn.
+    core_hooks.post = [&io, &group](std::function<void()> task) {
+        asio::post(io, [&group, task = std::move(task)] { (*group)->run_unbatched(task); });
+    };
     core_hooks.db = &db;
     core_hooks.core = &core_api;
     core_hooks.support_bundle = [&io, &pool, &config]() -> std::string {
@@ -408,6 +412,16 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     server.stop();
     // What the last turns wrote is committed and flushed before the process ends.
     if (auto r = (*group)->close(); !r) log::error("store", "last commit at shutdown: " + r.error().detail);
+    {
+        const auto st = (*group)->stats();
+        using std::chrono::duration_cast;
+        using std::chrono::microseconds;
+        log::info("store", "group commit: " + std::to_string(st.batches) + " transactions (" +
+                               std::to_string(st.failed_batches) + " failed), " + std::to_string(st.flushes) +
+                               " flushes, " + std::to_string(st.checkpoints) + " checkpoints; core thread in SQL " +
+                               std::to_string(duration_cast<microseconds>(st.sql_time).count()) + " us over " +
+                               std::to_string(st.statements) + " statements");
+    }
     log::info("app", stopping ? "stopped" : "core loop ended");
     return 0;
 }

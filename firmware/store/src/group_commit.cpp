@@ -39,6 +39,8 @@ struct GroupCommit::Impl {
     GroupCommitOptions options;
     bool closed = false;
     bool closing = false;         ///< close() runs: answers are given inline
+    bool unbatched = false;       ///< run_unbatched(): every write commits by itself
+    bool waited_unbatched = false;  ///< when_durable() was called during run_unbatched()
     bool open = false;            ///< a batch (BEGIN IMMEDIATE) is open on the core connection
     bool commit_posted = false;   ///< commit_turn() is queued on the core
     bool flushing = false;        ///< a flush request is with the flusher thread
@@ -91,7 +93,7 @@ struct GroupCommit::Impl {
 
     // Store hook: the first write outside a transaction opens the batch.
     void before_write() {
-        if (closed) return;
+        if (closed || unbatched) return;
         if (open && sqlite3_get_autocommit(core) != 0) {
             // SQLite rolled the batch back itself (disk full, I/O error): its writers learn it.
             fail_batch(batch, "rolled back by SQLite");
@@ -189,13 +191,20 @@ struct GroupCommit::Impl {
             waiters.pop_front();
         }
         // What was written during the flush commits now and goes to the next flush.
-        if (open) commit_batch();
+        if (open) {
+            commit_batch();
+        } else if (committed > id) {
+            request_flush();  // unbatched commits made during the flush
+        }
         for (auto& f : fire) f(ok);
     }
 
     void when_durable(std::function<void(bool)> done) {
         std::uint64_t id = 0;
-        if (open && !closed) id = batch;
+        if (unbatched && !closed) {
+            id = batch + 1;  // the id run_unbatched() gives this task's commits when it returns
+            waited_unbatched = true;
+        } else if (open && !closed) id = batch;
         else if (committed > flushed && !closed) id = committed;
         if (id == 0) {
             if (closed) {
@@ -256,6 +265,16 @@ struct GroupCommit::Impl {
             if (!ok) flush_failures.fetch_add(1);
             on_core([id, ok](Impl& i) { i.on_flushed(id, ok); });
         }
+    }
+
+    // Core thread: SQLite's profile of each statement run on the core connection.
+    static int profile(unsigned type, void* self, void*, void* x) {
+        if (type == SQLITE_TRACE_PROFILE) {
+            auto* i = static_cast<Impl*>(self);
+            i->stats.sql_time += std::chrono::nanoseconds(*static_cast<sqlite3_int64*>(x));
+            ++i->stats.statements;
+        }
+        return 0;
     }
 
     // ---- checkpoint thread
@@ -346,6 +365,7 @@ Result<std::unique_ptr<GroupCommit>> GroupCommit::attach(Database& db, const std
     sqlite3_exec(impl->ckpt_db, "PRAGMA journal_size_limit=4194304", nullptr, nullptr, nullptr);
     Impl* raw = impl.get();
     sqlite3_wal_hook(db.handle(), &Impl::wal_hook, raw);
+    sqlite3_trace_v2(db.handle(), SQLITE_TRACE_PROFILE, &Impl::profile, raw);
     db.impl().before_write = [raw] { raw->before_write(); };
     db.impl().when_durable = [raw](std::function<void(bool)> done) { raw->when_durable(std::move(done)); };
     raw->flusher = std::thread([raw] { raw->flusher_loop(); });
@@ -362,6 +382,31 @@ void GroupCommit::when_durable(std::function<void(bool ok)> done) { impl_->when_
 void GroupCommit::commit_now() {
     if (impl_->closed || impl_->flushing) return;
     impl_->commit_batch();
+}
+
+void GroupCommit::run_unbatched(const std::function<void()>& task) {
+    auto& i = *impl_;
+    if (i.closed) {
+        task();
+        return;
+    }
+    // The open batch commits first (even while a flush runs: the flusher flushes again after,
+    // and each flush answers the waiters of what was committed before it started).
+    if (i.open) i.commit_batch();
+    const auto changes_before = sqlite3_total_changes64(i.core);
+    i.unbatched = true;
+    i.waited_unbatched = false;
+    struct Reset {
+        Impl& i;
+        ~Reset() { i.unbatched = false; }
+    } reset{i};
+    task();
+    i.unbatched = false;
+    if (sqlite3_total_changes64(i.core) != changes_before || i.waited_unbatched) {
+        // Its commits count as one batch for when_durable.
+        i.committed = ++i.batch;
+        if (!i.flushing) i.request_flush();
+    }
 }
 
 void GroupCommit::checkpoint_truncate() {
@@ -393,6 +438,7 @@ Result<void> GroupCommit::close() {
     i.db.impl().before_write = nullptr;
     i.db.impl().when_durable = nullptr;
     sqlite3_wal_hook(i.core, nullptr, nullptr);
+    sqlite3_trace_v2(i.core, 0, nullptr, nullptr);
     sqlite3_exec(i.core, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     sqlite3_wal_autocheckpoint(i.core, 1000);
     auto pending = std::move(i.waiters);

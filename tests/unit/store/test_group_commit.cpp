@@ -49,6 +49,19 @@ public:
         f();
         return true;
     }
+    /// Runs the tasks queued now, without waiting for more.
+    void drain() {
+        for (;;) {
+            std::function<void()> f;
+            {
+                std::lock_guard lock(m_);
+                if (q_.empty()) return;
+                f = std::move(q_.front());
+                q_.pop_front();
+            }
+            f();
+        }
+    }
     /// Runs tasks until `done` holds (at most 5 s).
     bool run_until(const std::function<bool()>& done) {
         const auto end = std::chrono::steady_clock::now() + 5s;
@@ -267,4 +280,32 @@ TEST_CASE("group commit: a crash before the flush loses only what was not report
     }
     CHECK(found == 20);
     CHECK_FALSE(get_setting(*db, "open-batch")->has_value());
+}
+
+TEST_CASE("group commit: run_unbatched commits each write at once and its when_durable waits for a flush") {
+    cunxin::test::TempDir dir;
+    const auto path = dir.file("gc.db");
+    auto db = Database::open(path);
+    REQUIRE(db);
+    CoreQueue core;
+    auto gc = GroupCommit::attach(*db, path, core.poster());
+    REQUIRE(gc);
+    REQUIRE(set_setting(*db, "batched", "1"));  // an open batch: committed before the task runs
+    bool durable = false;
+    (*gc)->run_unbatched([&] {
+        REQUIRE(set_setting(*db, "http", "1"));
+        db->when_durable([&](bool ok) { durable = ok; });
+    });
+    // Another connection (an HTTP thread) sees both as soon as the task returned.
+    CHECK(seen_by_reader(path, "http") == std::optional<std::string>("1"));
+    CHECK(seen_by_reader(path, "batched") == std::optional<std::string>("1"));
+    CHECK_FALSE(durable);
+    REQUIRE(core.run_until([&] { return durable; }));
+    CHECK((*gc)->stats().flushes >= 1);
+    // A task that writes nothing and waits for nothing costs no flush.
+    const auto flushes = (*gc)->stats().flushes;
+    (*gc)->run_unbatched([&] { (void)get_setting(*db, "http"); });
+    std::this_thread::sleep_for(100ms);
+    core.drain();
+    CHECK((*gc)->stats().flushes == flushes);
 }

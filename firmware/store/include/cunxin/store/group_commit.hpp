@@ -38,6 +38,8 @@ struct GroupCommitStats {
     std::uint64_t failed_flushes = 0;   ///< fdatasync calls that failed
     std::uint64_t checkpoints = 0;      ///< checkpoints run by the checkpoint thread
     std::chrono::nanoseconds commit_time{0};  ///< core thread time spent in BEGIN/COMMIT
+    std::chrono::nanoseconds sql_time{0};     ///< core thread time in every SQL statement (COMMIT's write()s included)
+    std::uint64_t statements = 0;             ///< SQL statements run on the core connection
 };
 
 /// One batch open at a time on the core connection; one flush in flight at a time.
@@ -61,6 +63,11 @@ public:
 
     /// Commits the open batch now (normally posted for the end of the turn). Core thread only.
     void commit_now();
+
+    /// Runs `task` with each of its writes committed before it returns (not batched), so that a
+    /// caller on another thread reading through its own connection sees them at once (HTTP hands
+    /// writes to the core this way); they are flushed with the next flush. Core thread only.
+    void run_unbatched(const std::function<void()>& task);
 
     /// Asks the checkpoint thread for a TRUNCATE checkpoint (idle moments: SD-card wear).
     void checkpoint_truncate();

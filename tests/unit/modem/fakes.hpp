@@ -105,6 +105,21 @@ struct FakeInbox : modem::InboxSink {
                       int offset) override {
         times.emplace_back(utc, offset);
     }
+    bool hold_durable = false;  // keep when_durable's answers until release_durable()
+    std::vector<modem::Durable> held;
+    void when_durable(modem::Durable done) override {
+        if (hold_durable) {
+            held.push_back(std::move(done));
+        } else {
+            done(true);
+        }
+    }
+    /// Answers every held when_durable (as the flush of a group commit returning).
+    void release_durable(bool ok) {
+        auto h = std::move(held);
+        held.clear();
+        for (auto& d : h) d(ok);
+    }
 };
 
 }  // namespace cunxin::test

@@ -72,6 +72,7 @@ struct GroupCommit::Impl {
     bool truncate_due = false;
     bool ckpt_stop = false;
     std::atomic<bool> ckpt_busy{false};
+    int frames_at_checkpoint = 0;  ///< WAL frames when the last checkpoint was asked for (core thread)
     std::thread checkpointer;
     std::atomic<std::uint64_t> checkpoint_count{0};
 
@@ -281,7 +282,13 @@ struct GroupCommit::Impl {
 
     static int wal_hook(void* self, sqlite3*, const char*, int frames) {
         auto* i = static_cast<Impl*>(self);
-        if (frames >= i->options.checkpoint_frames && !i->ckpt_busy.load()) {
+        // Under steady writes a PASSIVE checkpoint racing with the core's commits rarely leaves
+        // the WAL fully copied, so the WAL does not start again: ask for the next one only after
+        // another checkpoint_frames of growth (each page goes to the card once per such step, not
+        // at every commit). After a quiet moment the WAL starts again and the count falls.
+        if (frames < i->frames_at_checkpoint) i->frames_at_checkpoint = 0;
+        if (frames - i->frames_at_checkpoint >= i->options.checkpoint_frames && !i->ckpt_busy.load()) {
+            i->frames_at_checkpoint = frames;
             {
                 std::lock_guard lock(i->cm);
                 i->passive_due = true;

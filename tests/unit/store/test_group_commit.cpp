@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -308,4 +310,33 @@ TEST_CASE("group commit: run_unbatched commits each write at once and its when_d
     std::this_thread::sleep_for(100ms);
     core.drain();
     CHECK((*gc)->stats().flushes == flushes);
+}
+
+TEST_CASE("group commit: the checkpoint thread copies the WAL once per threshold of growth, not at every commit") {
+    cunxin::test::TempDir dir;
+    const auto path = dir.file("gc.db");
+    auto db = Database::open(path);
+    REQUIRE(db);
+    CoreQueue core;
+    GroupCommitOptions opts;
+    opts.checkpoint_frames = 20;
+    auto gc = GroupCommit::attach(*db, path, core.poster(), opts);
+    REQUIRE(gc);
+    for (int turn = 0; turn < 60; ++turn) {
+        for (int k = 0; k < 5; ++k) REQUIRE(set_setting(*db, "k" + std::to_string(turn * 5 + k), std::string(300, 'x')));
+        bool durable = false;
+        db->when_durable([&](bool ok) { durable = ok; });
+        REQUIRE(core.run_until([&] { return durable; }));
+        core.drain();
+    }
+    std::this_thread::sleep_for(200ms);  // the last checkpoint runs
+    const auto s = (*gc)->stats();
+    const auto wal_frames = std::filesystem::file_size(path + "-wal") / 4120;
+    MESSAGE(s.batches << " commits, " << s.checkpoints << " checkpoints, -wal file of " << wal_frames << " frames");
+    CHECK(s.checkpoints >= 2);
+    CHECK(s.checkpoints <= wal_frames / 20 + 2);  // one per 20 frames of growth at most
+    CHECK(s.checkpoints < s.batches / 2);
+    auto ro = Database::open(path, {.access = Access::ReadOnly});
+    REQUIRE(ro);
+    CHECK(*get_setting(*ro, "k299") == std::optional<std::string>(std::string(300, 'x')));
 }

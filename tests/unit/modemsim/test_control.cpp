@@ -227,3 +227,42 @@ TEST_CASE("cunxin-modemsim binary: prints ptys as one JSON line, exits 0 on SIGT
     CHECK(WEXITSTATUS(status) == 0);
     ::close(out[0]);
 }
+
+TEST_CASE("control stream: an incoming message every every_ms, count times, each from its own number, until stop") {
+    Simulator sim(quick(2, ""));
+    sim.start();
+    PtyClient c(sim.modems()[0].pty_path);
+    REQUIRE(c.cmd("ATE0").find("OK") != std::string::npos);
+    std::this_thread::sleep_for(30ms);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto started = json::parse(sim.control(
+        R"({"cmd":"stream","modem":0,"every_ms":40,"count":4,"from":"+8613700000000","text":"02 收到"})"));
+    CHECK(started["ok"] == true);
+    const std::string urcs = c.read_until("+CMTI: \"SM\",3\r\n", 3000ms);
+    // The first comes at once, the others on a fixed schedule: never earlier than 3 intervals.
+    CHECK(std::chrono::steady_clock::now() - t0 >= 120ms);
+    for (int i = 0; i < 4; ++i) CHECK(urcs.find("+CMTI: \"SM\"," + std::to_string(i)) != std::string::npos);
+    auto st = json::parse(sim.control(R"({"cmd":"status"})"));
+    CHECK(st["streamed"] == 4);
+    CHECK(st["modems"][0]["delivered_parts"] == 4);
+    CHECK(st["modems"][1]["delivered_parts"] == 0);
+    // The second message: from +8613700000002 (TS 23.040 semi-octets 683107000000F2), text "02 收到 2".
+    const auto second = c.cmd("AT+CMGR=1");
+    CHECK(second.find("683107000000F2") != std::string::npos);
+    CHECK(second.find("0030003200206536523000200032") != std::string::npos);
+
+    CHECK(json::parse(sim.control(R"({"cmd":"stream","modem":"all","every_ms":10,"count":1000})"))["ok"] == true);
+    const auto until = std::chrono::steady_clock::now() + 2s;
+    while (json::parse(sim.control(R"({"cmd":"status"})"))["streamed"].get<long long>() < 8 &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(5ms);
+    }
+    CHECK(json::parse(sim.control(R"({"cmd":"stream","stop":true})"))["ok"] == true);
+    const long long after_stop = json::parse(sim.control(R"({"cmd":"status"})"))["streamed"].get<long long>();
+    std::this_thread::sleep_for(100ms);
+    CHECK(json::parse(sim.control(R"({"cmd":"status"})"))["streamed"] == after_stop);
+    CHECK(after_stop >= 8);
+    CHECK(after_stop < 4 + 2000);
+    CHECK(json::parse(sim.control(R"({"cmd":"stream","every_ms":0,"count":3})"))["ok"] == false);
+    CHECK(json::parse(sim.control(R"({"cmd":"stream","modem":9,"every_ms":5})"))["ok"] == false);
+}

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <future>
 #include <list>
@@ -128,6 +129,14 @@ struct Simulator::Impl {
     mutable std::condition_variable sent_cv;
     std::vector<Sent> sent;
 
+    /// A steady stream of incoming messages to one modem (control command "stream").
+    struct Stream {
+        std::unique_ptr<asio::steady_timer> timer;
+        int left = 0;
+    };
+    std::vector<Stream> streams;  // by modem index; destroyed before io
+    long long streamed = 0;       // messages injected by streams so far (numbers them too)
+
     /// Runs f on the io thread (or here when not running / already on it) and returns its result.
     template <class F>
     auto call(F f) -> decltype(f()) {
@@ -167,6 +176,45 @@ struct Simulator::Impl {
         int n = static_cast<int>(parts.size());
         md.deliver(std::move(parts), m.parts_order, m.delay_ms);
         return n;
+    }
+
+    /// Injects one message into modem i every `every` (on a fixed schedule from now), `count` times.
+    void start_stream(int i, std::chrono::milliseconds every, int count, std::string from, std::string text) {
+        modem(i);  // range check
+        if (streams.size() < modems.size()) streams.resize(modems.size());
+        Stream& st = streams[static_cast<std::size_t>(i)];
+        if (!st.timer) st.timer = std::make_unique<asio::steady_timer>(io);
+        st.timer->cancel();
+        st.left = count;
+        stream_tick(i, std::chrono::steady_clock::now(), every, std::make_shared<std::pair<std::string, std::string>>(
+                                                                    std::move(from), std::move(text)));
+    }
+
+    void stream_tick(int i, std::chrono::steady_clock::time_point at, std::chrono::milliseconds every,
+                     std::shared_ptr<std::pair<std::string, std::string>> what) {
+        Stream& st = streams[static_cast<std::size_t>(i)];
+        st.timer->expires_at(at);
+        st.timer->async_wait([this, i, at, every, what](const boost::system::error_code& ec) {
+            Stream& s = streams[static_cast<std::size_t>(i)];
+            if (ec || s.left <= 0) return;
+            const long long n = ++streamed;
+            // Each message from its own number: the last 6 digits of `from` count the messages.
+            std::string from = what->first;
+            if (from.size() > 7) {
+                char digits[8];
+                std::snprintf(digits, sizeof digits, "%06lld", n % 1000000);
+                from.replace(from.size() - 6, 6, digits);
+            }
+            inject(Incoming{.modem = i, .from = from, .text = what->second + " " + std::to_string(n)});
+            if (--s.left > 0) stream_tick(i, at + every, every, what);
+        });
+    }
+
+    void stop_streams() {
+        for (auto& st : streams) {
+            st.left = 0;
+            if (st.timer) st.timer->cancel();
+        }
     }
 
     std::string control(const std::string& line);
@@ -233,6 +281,7 @@ void Simulator::stop() {
     }
     asio::post(d.io, [&d] {
         for (auto& m : d.modems) m->shutdown();
+        d.stop_streams();
         if (d.tcp_control) d.tcp_control->close();
         if (d.unix_control) d.unix_control->close();
         d.work.reset();
@@ -358,7 +407,7 @@ std::string Simulator::Impl::control(const std::string& line) {
                 std::lock_guard lock(sent_mutex);
                 n = sent.size();
             }
-            return json{{"ok", true}, {"modems", arr}, {"sent", n},
+            return json{{"ok", true}, {"modems", arr}, {"sent", n}, {"streamed", streamed},
                         {"cmgs_latency_ms", timing.cmgs.count()}, {"command_latency_ms", timing.command.count()}}
                 .dump();
         }
@@ -390,6 +439,20 @@ std::string Simulator::Impl::control(const std::string& line) {
             }
             int parts = inject(in);
             return json{{"ok", true}, {"parts", parts}}.dump();
+        }
+        if (cmd == "stream") {
+            if (req.value("stop", false)) {
+                stop_streams();
+                return json{{"ok", true}, {"streamed", streamed}}.dump();
+            }
+            const int every = req.at("every_ms").get<int>();
+            const int count = req.value("count", 1);
+            if (every < 1 || count < 1 || count > 1000000) return fail("every_ms >= 1 and 1 <= count <= 1000000");
+            for (int i : modem_list()) {
+                start_stream(i, std::chrono::milliseconds(every), count, req.value("from", std::string("+8613700000000")),
+                             req.value("text", std::string("02 收到")));
+            }
+            return json{{"ok", true}}.dump();
         }
         if (cmd == "ring") {
             for (int i : modem_list()) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// One SQLite connection (WAL, synchronous=FULL, foreign keys, busy_timeout), migrations,
-/// transactions and online backup. One read-write connection lives on the core thread;
+/// transactions and online backup. One read-write connection lives on the core thread (under a
+/// store::GroupCommit: synchronous=NORMAL, flushed off the core thread, see group_commit.hpp);
 /// each HTTP thread opens its own read-only connection. A Database is not thread-safe.
 
 #include <functional>

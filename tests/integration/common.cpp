@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -13,6 +14,11 @@ std::string mobile(int i) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "+86138%08d", i);
     return buf;
+}
+
+std::filesystem::path cunxin_binary() {
+    const char* other = std::getenv("CUNXIN_ITEST_CUNXIN");
+    return other != nullptr && *other != '\0' ? std::filesystem::path(other) : built("firmware/app/cunxin");
 }
 
 Appliance::Appliance(ApplianceOptions options) : options_(std::move(options)) {
@@ -27,7 +33,7 @@ Appliance::Appliance(ApplianceOptions options) : options_(std::move(options)) {
     sim_ = std::make_unique<modemsim::Simulator>(cfg);
     sim_->start();
     std::string out;
-    const int rc = run_capture({built("firmware/app/cunxin").string(), "token", "create", "--data-dir",
+    const int rc = run_capture({cunxin_binary().string(), "token", "create", "--data-dir",
                                 dir_.path().string(), "--name", "itest", "--role", "admin"},
                                out);
     if (rc != 0) throw std::runtime_error("token create failed: " + out);
@@ -57,7 +63,7 @@ std::filesystem::path Appliance::db_path() const { return dir_.path() / "cunxin.
 
 void Appliance::start(std::chrono::milliseconds ready_timeout) {
     port_ = free_port();
-    std::vector<std::string> argv = {built("firmware/app/cunxin").string(), "run",
+    std::vector<std::string> argv = {cunxin_binary().string(), "run",
                                      "--config", (dir_.path() / "config.json").string(),
                                      "--data-dir", dir_.path().string(),
                                      "--listen", "127.0.0.1:" + std::to_string(port_)};
@@ -66,7 +72,7 @@ void Appliance::start(std::chrono::milliseconds ready_timeout) {
         argv.push_back(m.link_path.empty() ? m.pty_path : m.link_path);
     }
     ++starts_;
-    daemon_ = std::make_unique<Process>(argv, dir_.path() / "daemon.log");
+    daemon_ = std::make_unique<Process>(argv, dir_.path() / "daemon.log", options_.env);
     const bool ready = wait_until([&] { return ready_modems() == options_.modems || !daemon_->running(); },
                                   ready_timeout);
     if (!ready || !daemon_->running()) {

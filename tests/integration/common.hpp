@@ -18,7 +18,11 @@ struct ApplianceOptions {
     std::chrono::milliseconds cmgs_latency{5};
     std::string extra_config = "";  ///< JSON members appended to the config object
     std::vector<modemsim::ModemConfig> modem_configs;  ///< per-modem simulator settings (profiles, faults)
+    std::vector<std::string> env;  ///< "NAME=value" added to the daemon's environment (e.g. LD_PRELOAD)
 };
+
+/// The `cunxin` binary under test: this build's, or $CUNXIN_ITEST_CUNXIN (to measure another build).
+std::filesystem::path cunxin_binary();
 
 /// The daemon under test, its data directory, its API token and its simulated modems.
 class Appliance {

@@ -38,7 +38,8 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-Process::Process(std::vector<std::string> argv, std::filesystem::path log) : log_(std::move(log)) {
+Process::Process(std::vector<std::string> argv, std::filesystem::path log, std::vector<std::string> env)
+    : log_(std::move(log)) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -47,7 +48,17 @@ Process::Process(std::vector<std::string> argv, std::filesystem::path log) : log
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    const int rc = posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), environ);
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view var(*e);
+        const auto name = var.substr(0, var.find('='));
+        bool overridden = false;
+        for (const auto& mine : env) overridden = overridden || std::string_view(mine).substr(0, mine.find('=')) == name;
+        if (!overridden) envp.push_back(*e);
+    }
+    envp.push_back(nullptr);
+    const int rc = posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
 }

@@ -38,7 +38,8 @@ private:
 /// A child process with stdout+stderr appended to a log file.
 class Process {
 public:
-    Process(std::vector<std::string> argv, std::filesystem::path log);
+    /// Starts `argv` with this process's environment plus `env` ("NAME=value", overriding).
+    Process(std::vector<std::string> argv, std::filesystem::path log, std::vector<std::string> env = {});
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;

@@ -139,11 +139,16 @@ TEST_CASE("a multipart reply split across a daemon crash is reassembled") {
     }, 60s), a.log());
     CHECK(got[0].at("category") == "03");
     CHECK(got[0].at("text") == long_text);  // the whole text is kept, code included
-    CHECK(a.sim().status()[0].sm_used == 0);
+    // Deleted from the SIM once the parts are on disk (a flush after they became visible).
+    CHECK(wait_until([&] { return a.sim().status()[0].sm_used == 0; }, 10s));
     // The panel sees the SIM's storage as the modem told it after the drain: empty again.
-    const auto mods = a.get("/api/v1/modems");
-    REQUIRE(mods.status == 200);
-    const auto items = mods.json().at("items");
+    Json items;
+    CHECK(wait_until([&] {
+        const auto mods = a.get("/api/v1/modems");
+        if (mods.status != 200) return false;
+        items = mods.json().at("items");
+        return items.size() == 1 && items[0].at("storage").is_object() && items[0].at("storage").at("used") == 0;
+    }, 10s));
     REQUIRE(items.size() == 1);
     INFO(items.dump());
     REQUIRE(items[0].at("storage").is_object());

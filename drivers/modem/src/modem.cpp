@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "cunxin/at/channel.hpp"
@@ -551,6 +553,47 @@ bool Modem::store_pdu(const std::string& pdu) {
     return ok;
 }
 
+asio::awaitable<serial::Result<bool>> Modem::reset_usb_off_loop(std::string port) {
+    // The worker thread only touches `done`, never the io_context: it may outlive both the
+    // modem and the loop (shutdown during a reset). The coroutine looks every 50 ms.
+    struct Done {
+        std::mutex m;
+        std::optional<serial::Result<bool>> result;
+    };
+    auto done = std::make_shared<Done>();
+    std::thread([done, port = std::move(port)] {
+        auto r = serial::reset_usb_device(port);
+        std::lock_guard lock(done->m);
+        done->result = std::move(r);
+    }).detach();
+    for (;;) {
+        {
+            std::lock_guard lock(done->m);
+            if (done->result) co_return std::move(*done->result);
+        }
+        co_await sleep(50ms);
+        if (stopped_) co_return cunxin::unexpected(serial::Error{serial::Errc::Io, 0, "stopped during the USB reset"});
+    }
+}
+
+asio::awaitable<bool> Modem::stored_durable() {
+    if (inbox_ == nullptr) co_return false;
+    // The answer may come at once or after a flush on another thread (posted back here): a
+    // timer that never expires on its own is the event the coroutine waits for.
+    auto timer = std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
+    auto answer = std::make_shared<std::optional<bool>>();
+    inbox_->when_durable([timer, answer](bool ok) {
+        *answer = ok;
+        timer->cancel();
+    });
+    if (!answer->has_value()) {
+        boost::system::error_code ec;
+        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!answer->value_or(false)) note("stored message not on disk: left on the SIM");
+    co_return answer->value_or(false);
+}
+
 void Modem::on_urc(const at::Urc& u) {
     const std::string_view line = u.line;
     auto starts = [&](std::string_view p) { return line.substr(0, p.size()) == p; };
@@ -566,7 +609,7 @@ void Modem::on_urc(const at::Urc& u) {
         // Acknowledge only what is stored: an unacknowledged message is delivered again.
         if (stored && cnma_needed_ && channel_) {
             asio::co_spawn(executor_, [self = shared_from_this()]() -> asio::awaitable<void> {
-                co_await self->cmd("AT+CNMA");
+                if (co_await self->stored_durable()) co_await self->cmd("AT+CNMA");
             }, asio::detached);
         }
         return;
@@ -643,7 +686,7 @@ asio::awaitable<void> Modem::read_stored(std::string mem, int index) {
     auto r = co_await cmd("AT+CMGR=" + std::to_string(index));
     if (r) {
         if (auto p = at::parse_cmgr(r->lines)) {
-            if (store_pdu(p->pdu)) co_await cmd("AT+CMGD=" + std::to_string(index));
+            if (store_pdu(p->pdu) && co_await stored_durable()) co_await cmd("AT+CMGD=" + std::to_string(index));
         }
     }
     if (switch_mem) co_await cmd("AT+CPMS=\"" + mem1_ + "\"");
@@ -669,8 +712,13 @@ asio::awaitable<void> Modem::drain() {
         if (r) {
             auto list = at::parse_cmgl(r->lines);
             if (list) {
+                // Every part stored first, one flush for all, then deleted from the SIM.
+                std::vector<int> stored;
                 for (const auto& m : *list) {
-                    if (store_pdu(m.pdu)) co_await cmd("AT+CMGD=" + std::to_string(m.index));
+                    if (store_pdu(m.pdu)) stored.push_back(m.index);
+                }
+                if (!stored.empty() && co_await stored_durable()) {
+                    for (const int index : stored) co_await cmd("AT+CMGD=" + std::to_string(index));
                 }
             }
             if (auto c = co_await cmd("AT+CPMS?"); c) {
@@ -818,9 +866,10 @@ asio::awaitable<void> Modem::supervise() {
                                       r.error().code == Errc::PinRequired || r.error().code == Errc::NoSim;
                 if (!hopeless && failures == config_.failures_before_usb_reset) {
                     // Step 4: a modem that neither AT nor AT+CFUN=1,1 reaches is reset on USB
-                    // (as if re-plugged). The ioctl blocks this thread until the device is
-                    // back on the bus (typically well under a second); it happens rarely.
-                    auto u = serial::reset_usb_device(config_.port);
+                    // (as if re-plugged). The ioctl blocks until the device is back on the bus
+                    // (up to seconds): it runs on a thread of its own, never on the core loop.
+                    auto u = co_await reset_usb_off_loop(config_.port);
+                    if (stopped_) break;
                     note(u ? "recovery: USB device reset" : "recovery: no USB reset: " + u.error().detail);
                 }
                 if (hopeless || failures >= config_.failures_before_out_of_service) {

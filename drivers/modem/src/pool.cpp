@@ -190,14 +190,13 @@ void ModemPool::on_modem_change(Entry& e) {
 
 void ModemPool::wake() { dispatch(); }
 
-void ModemPool::dispatch() { (void)dispatch_for(nullptr); }
+void ModemPool::dispatch() { dispatch_for(); }
 
-std::optional<ModemPool::Claimed> ModemPool::dispatch_for(const Modem* self) {
-    std::optional<Claimed> mine;
-    if (stopped_) return mine;
+void ModemPool::dispatch_for() {
+    if (stopped_) return;
     if (dispatching_) {
         again_ = true;
-        return mine;
+        return;
     }
     dispatching_ = true;
     auto earliest = RateLimiter::Clock::time_point::max();
@@ -234,19 +233,49 @@ std::optional<ModemPool::Claimed> ModemPool::dispatch_for(const Modem* self) {
                 note("segment " + std::to_string(seg->segment_id) + " offered while in flight: refused");
                 continue;
             }
-            if (!work_.mark_sending(seg->segment_id, sim)) continue;
-            if (e->modem.get() == self) {
-                const auto t = claim(*e, *seg);
-                mine = Claimed{std::move(*seg), t};
-            } else {
-                start_send(*e, std::move(*seg));
-            }
+            // The modem is claimed while its `sending` mark is flushed: its AT+CMGS waits for
+            // that flush, the other modems and the loop do not.
+            const auto t = claim(*e, *seg);
+            const auto id = seg->segment_id;
+            std::weak_ptr<bool> alive = alive_;
+            work_.mark_sending(id, sim, [this, alive, modem = e->modem, seg = std::move(*seg), t, sim](bool ok) mutable {
+                auto a = alive.lock();
+                if (!a || !*a) return;
+                sending_durable(modem, std::move(seg), t, sim, ok);
+            });
         }
         ++rotate_;
     } while (again_ && !stopped_);
     dispatching_ = false;
     if (earliest != RateLimiter::Clock::time_point::max()) arm_limit_timer(earliest);
-    return mine;
+}
+
+void ModemPool::unclaim(const std::shared_ptr<Modem>& modem, std::int64_t segment_id,
+                        RateLimiter::Clock::time_point counted_at, const std::string& iccid) {
+    for (auto& e : modems_) {
+        if (e->modem == modem) e->busy = false;
+    }
+    in_flight_.erase(segment_id);
+    if (auto it = limiters_.find(iccid); it != limiters_.end()) it->second.forget(counted_at);
+}
+
+void ModemPool::sending_durable(const std::shared_ptr<Modem>& modem, OutgoingSegment seg,
+                                RateLimiter::Clock::time_point counted_at, const SimIdentity& sim, bool ok) {
+    const bool present = std::any_of(modems_.begin(), modems_.end(), [&](const auto& e) { return e->modem == modem; });
+    if (ok && !stopped_ && present) {
+        asio::co_spawn(executor_, send_one(modem, std::move(seg), counted_at), asio::detached);
+        return;
+    }
+    unclaim(modem, seg.segment_id, counted_at, sim.iccid);
+    if (ok) {
+        // Marked `sending` on disk but nothing went out (stopping, or the modem was removed
+        // meanwhile): back to the queue.
+        work_.mark_failed(seg.segment_id, sim, false, -1, "not sent: modem stopped before AT+CMGS");
+        return;
+    }
+    note("segment " + std::to_string(seg.segment_id) + " not sent: its `sending` mark is not durable");
+    // A refusal answered later (a failed flush) leaves the modem idle: look for other work.
+    if (!dispatching_ && !stopped_) dispatch();
 }
 
 RateLimiter::Clock::time_point ModemPool::claim(Entry& e, const OutgoingSegment& seg) {
@@ -257,23 +286,13 @@ RateLimiter::Clock::time_point ModemPool::claim(Entry& e, const OutgoingSegment&
     return t;
 }
 
-void ModemPool::start_send(Entry& e, OutgoingSegment seg) {
-    const auto t = claim(e, seg);
-    asio::co_spawn(executor_, send_one(e.modem, std::move(seg), t), asio::detached);
-}
-
-// One sender per busy modem: after each answer it takes the modem's next segment itself, so the
-// next AT+CMGS leaves in the same turn of the loop that read the answer (no idle gap of our own).
+// After each answer the modem's next segment is claimed in the same turn of the loop that read
+// the answer, so its `sending` joins the same transaction as this segment's `sent`.
 asio::awaitable<void> ModemPool::send_one(std::shared_ptr<Modem> modem, OutgoingSegment seg,
                                           RateLimiter::Clock::time_point counted_at) {
     auto alive = alive_;
-    for (;;) {
-        if (!co_await send_and_record(modem, seg, counted_at) || !*alive) co_return;
-        auto next = dispatch_for(modem.get());
-        if (!next) co_return;
-        seg = std::move(next->segment);
-        counted_at = next->counted_at;
-    }
+    if (!co_await send_and_record(modem, seg, counted_at) || !*alive) co_return;
+    dispatch();
 }
 
 asio::awaitable<bool> ModemPool::send_and_record(const std::shared_ptr<Modem>& modem, const OutgoingSegment& seg,

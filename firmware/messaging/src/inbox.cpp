@@ -168,10 +168,15 @@ bool Inbox::store_incoming_pdu(const modem::SimIdentity& sim, const std::string&
 void Inbox::announce() {
     auto ids = std::move(announce_);
     announce_.clear();
-    if (!on_new_message) return;
-    for (auto id : ids) {
-        if (auto msg = store::get_message(db_, id)) on_new_message(*msg);
-    }
+    if (!on_new_message || ids.empty()) return;
+    // Announced once on disk: a panel that fetches the message on the event finds it, and an
+    // event never tells of a message a failed batch took back.
+    db_.when_durable([this, ids = std::move(ids)](bool ok) {
+        if (!ok || !on_new_message) return;
+        for (auto id : ids) {
+            if (auto msg = store::get_message(db_, id)) on_new_message(*msg);
+        }
+    });
 }
 
 void Inbox::finish(const std::string& sender, const std::string& text, const std::vector<std::int64_t>& part_ids,
@@ -332,6 +337,14 @@ int Inbox::expire_incomplete() {
     for (auto& j : groups) finish(j.sender, j.text, j.part_ids, true);
     announce();
     return static_cast<int>(groups.size());
+}
+
+void Inbox::when_durable(modem::Durable done) {
+    db_.when_durable([this, done = std::move(done)](bool ok) {
+        // A batch that rolled back took parts the reassembler holds: reload it from the store.
+        if (!ok) reload_ = true;
+        done(ok);
+    });
 }
 
 bool Inbox::store_status_report(const modem::SimIdentity& sim, const std::string& pdu_hex) {

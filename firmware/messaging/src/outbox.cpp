@@ -276,6 +276,18 @@ bool Outbox::mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim
     return *r;
 }
 
+void Outbox::mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim, modem::Durable done) {
+    if (!mark_sending(segment_id, sim)) {
+        done(false);
+        return;
+    }
+    // AT+CMGS waits for this mark to be on disk; a batch that rolled back took the mark with it.
+    db_.when_durable([this, segment_id, done = std::move(done)](bool ok) {
+        if (!ok) finish(segment_id);
+        done(ok);
+    });
+}
+
 void Outbox::mark_sent(std::int64_t segment_id, const modem::SimIdentity& sim, int message_reference) {
     finish(segment_id);
     if (auto r = store::mark_segment_sent(db_, segment_id, sim.iccid, message_reference, clock_.unix_now()); !r)

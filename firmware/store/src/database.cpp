@@ -87,7 +87,7 @@ Stmt Database::Impl::prepare(const std::string& sql) {
         if (rc != SQLITE_OK) throw_sql(db, rc, sql);
         it = cache.emplace(sql, s).first;
     }
-    return Stmt(db, it->second);
+    return Stmt(db, it->second, &before_write);
 }
 
 void Database::Impl::exec(const char* sql) {
@@ -127,6 +127,14 @@ int Database::schema_version() const {
 bool Database::read_only() const noexcept { return impl_->read_only; }
 
 sqlite3* Database::handle() noexcept { return impl_->db; }
+
+void Database::when_durable(std::function<void(bool ok)> done) {
+    if (impl_->when_durable) {
+        impl_->when_durable(std::move(done));
+    } else {
+        done(true);  // synchronous=FULL: every commit was flushed before it returned
+    }
+}
 
 Result<Database> Database::open(const std::string& path, OpenOptions options) {
     auto impl = std::make_unique<Impl>();
@@ -253,6 +261,14 @@ Result<bool> Database::checkpoint_truncate() {
 
 Transaction::Transaction(Database& db) : db_(db) {
     auto& impl = db_.impl();
+    // Under group commit the first write opens the batch; this transaction nests inside it.
+    if (impl.tx_depth == 0 && impl.before_write && sqlite3_get_autocommit(impl.db) != 0) {
+        try {
+            impl.before_write();
+        } catch (const SqlError&) {
+            return;  // could not lock: ok() is false
+        }
+    }
     nested_ = impl.tx_depth > 0;
     depth_ = impl.tx_depth + 1;
     const std::string sql =

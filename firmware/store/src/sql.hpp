@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,10 +26,15 @@ Error error_from(sqlite3* db, int rc, std::string_view what);
 [[noreturn]] void throw_sql(sqlite3* db, int rc, std::string_view what);
 [[noreturn]] void throw_error(Errc code, std::string detail);
 
+/// Called before the first write on a connection with no open transaction (group commit opens
+/// its batch there); set by GroupCommit, empty otherwise.
+using BeforeWrite = std::function<void()>;
+
 /// A cached prepared statement; reset on acquire.
 class Stmt {
 public:
-    Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+    Stmt(sqlite3* db, sqlite3_stmt* s, const BeforeWrite* before_write = nullptr)
+        : db_(db), s_(s), before_write_(before_write) {}
     ~Stmt() {
         if (s_ != nullptr) {
             sqlite3_reset(s_);
@@ -37,7 +43,7 @@ public:
     }
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
-    Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+    Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_), before_write_(o.before_write_) { o.s_ = nullptr; }
     Stmt& operator=(Stmt&&) = delete;
 
     void bind(int i, std::int64_t v) { check(sqlite3_bind_int64(s_, i, v)); }
@@ -62,6 +68,10 @@ public:
     }
     /// Steps once: true when a row is available.
     bool step() {
+        if (before_write_ != nullptr && *before_write_ && sqlite3_get_autocommit(db_) != 0 &&
+            sqlite3_stmt_readonly(s_) == 0 && sqlite3_stmt_busy(s_) == 0) {
+            (*before_write_)();
+        }
         int rc = sqlite3_step(s_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
@@ -96,6 +106,7 @@ private:
     }
     sqlite3* db_;
     sqlite3_stmt* s_;
+    const BeforeWrite* before_write_;
 };
 
 struct Database::Impl {
@@ -103,6 +114,10 @@ struct Database::Impl {
     bool read_only = false;
     int tx_depth = 0;
     std::unordered_map<std::string, sqlite3_stmt*> cache;
+    /// Group commit: opens the batch before the first write outside a transaction.
+    BeforeWrite before_write;
+    /// Group commit: runs the callback once everything written so far is durable.
+    std::function<void(std::function<void(bool)>)> when_durable;
     ~Impl();
     /// Prepared statement for `sql` (cached by text).
     Stmt prepare(const std::string& sql);

@@ -22,6 +22,8 @@ struct FakeOutbox : modem::WorkSource {
     std::vector<int> cms_errors;
     int temporary_failures = 0;
     bool refuse_sending = false;
+    bool hold_durable = false;             // keep mark_sending's answers until release_durable()
+    std::vector<modem::Durable> held;
 
     void add(modem::OutgoingSegment s) {
         state[s.segment_id] = "queued";
@@ -36,10 +38,23 @@ struct FakeOutbox : modem::WorkSource {
         ++given[s.segment_id];
         return s;
     }
-    bool mark_sending(std::int64_t id, const modem::SimIdentity&) override {
-        if (refuse_sending) return false;
+    void mark_sending(std::int64_t id, const modem::SimIdentity&, modem::Durable done) override {
+        if (refuse_sending) {
+            done(false);
+            return;
+        }
         state[id] = "sending";
-        return true;
+        if (hold_durable) {
+            held.push_back(std::move(done));
+        } else {
+            done(true);
+        }
+    }
+    /// Answers every held `sending` mark (as the flush of a group commit returning).
+    void release_durable(bool ok = true) {
+        auto h = std::move(held);
+        held.clear();
+        for (auto& d : h) d(ok);
     }
     void mark_sent(std::int64_t id, const modem::SimIdentity& sim, int mr) override {
         state[id] = "sent";
@@ -89,6 +104,21 @@ struct FakeInbox : modem::InboxSink {
     void network_time(const modem::SimIdentity&, std::chrono::system_clock::time_point utc,
                       int offset) override {
         times.emplace_back(utc, offset);
+    }
+    bool hold_durable = false;  // keep when_durable's answers until release_durable()
+    std::vector<modem::Durable> held;
+    void when_durable(modem::Durable done) override {
+        if (hold_durable) {
+            held.push_back(std::move(done));
+        } else {
+            done(true);
+        }
+    }
+    /// Answers every held when_durable (as the flush of a group commit returning).
+    void release_durable(bool ok) {
+        auto h = std::move(held);
+        held.clear();
+        for (auto& d : h) d(ok);
     }
 };
 

@@ -267,3 +267,30 @@ TEST_CASE("send: CMGS answer gives the reference, +CMS ERROR is a classified rej
     io.run_for(20ms);
     peer.stop();
 }
+
+TEST_CASE("+CMTI: AT+CMGD waits until the stored part is on disk, and is never sent when it is not") {
+    for (const bool durable : {true, false}) {
+        CAPTURE(durable);
+        test::PtyPeer peer;
+        peer.run_responder([](const std::string& c) { return answer(c, {}); });
+        asio::io_context io;
+        test::FakeInbox inbox;
+        inbox.hold_durable = true;  // the group commit's flush has not returned yet
+        auto m = modem::Modem::create(io.get_executor(), config(peer.slave_path()), &inbox);
+        m->start();
+        REQUIRE(run_until(io, [&] { return m->ready(); }, 10s));
+        io.run_for(100ms);
+        peer.write_raw("\r\n+CMTI: \"SM\",7\r\n");
+        REQUIRE(run_until(io, [&] { return inbox.held.size() == 1; }, 3s));
+        io.run_for(200ms);
+        CHECK(inbox.pdus.size() == 1);
+        CHECK_FALSE(logged(peer, "AT+CMGD=7"));  // stored, not yet on disk: still on the SIM
+        inbox.release_durable(durable);
+        run_until(io, [&] { return logged(peer, "AT+CMGD=7"); }, 1s);
+        io.run_for(100ms);
+        m->stop();
+        io.run_for(20ms);
+        peer.stop();
+        CHECK(logged(peer, "AT+CMGD=7") == durable);
+    }
+}

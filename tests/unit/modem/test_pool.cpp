@@ -241,3 +241,26 @@ TEST_CASE("USSD and restart through the pool") {
     REQUIRE(test::run_until(rig.io, [&] { return rig.finished(3); }, 10s));
     rig.check_invariants(3);
 }
+
+TEST_CASE("AT+CMGS waits until its segment's sending mark is durable, a refused mark is never sent") {
+    Rig rig(sims(2));
+    rig.outbox.hold_durable = true;  // the store's flush has not returned yet
+    rig.add_all();
+    REQUIRE(test::run_until(rig.io, [&] { return rig.pool->ready_count() == 2; }, 10s));
+    rig.queue(2);
+    REQUIRE(test::run_until(rig.io, [&] { return rig.outbox.held.size() == 2; }, 5s));
+    rig.io.run_for(300ms);
+    CHECK(rig.sim.sent().empty());         // nothing on air before the mark is on disk
+    CHECK(rig.pool->in_flight() == 2);     // both modems claimed meanwhile
+    CHECK(rig.outbox.count("sending") == 2);
+    rig.outbox.release_durable(true);
+    REQUIRE(test::run_until(rig.io, [&] { return rig.outbox.count("sent") == 2; }, 5s));
+    CHECK(rig.sim.sent().size() == 2);
+    // The next one: its mark fails (a batch rolled back): never sent, the modem is free again.
+    rig.queue(1, 3);
+    REQUIRE(test::run_until(rig.io, [&] { return rig.outbox.held.size() == 1; }, 5s));
+    rig.outbox.release_durable(false);
+    rig.io.run_for(300ms);
+    CHECK(rig.sim.sent().size() == 2);
+    CHECK(rig.pool->in_flight() == 0);
+}

@@ -16,6 +16,7 @@
 #include "cunxin/modem/transcript_ring.hpp"
 #include "cunxin/modem/work.hpp"
 #include "cunxin/serial/byte_stream.hpp"
+#include "cunxin/serial/error.hpp"
 
 namespace cunxin::at {
 class Channel;
@@ -171,6 +172,10 @@ private:
     void note(std::string_view what);
     void keep_storage(const at::CpmsMemory& st);  ///< storage_ = st; logs once when it gets nearly full
     bool store_pdu(const std::string& pdu);
+    /// Waits until what store_pdu wrote is on disk (group commit); false: keep it on the SIM.
+    asio::awaitable<bool> stored_durable();
+    /// serial::reset_usb_device on a worker thread; the loop goes on meanwhile.
+    asio::awaitable<serial::Result<bool>> reset_usb_off_loop(std::string port);
     void offer_time(const at::NetworkTime& t);
 
     asio::any_io_executor executor_;

@@ -131,17 +131,16 @@ private:
     struct Entry;
     Entry* find(const std::string& port_or_imei);
     void on_modem_change(Entry& e);
-    /// A segment claimed for a modem, with the time it was counted against the SIM's limits.
-    struct Claimed {
-        OutgoingSegment segment;
-        RateLimiter::Clock::time_point counted_at;
-    };
     void dispatch();
-    /// Starts a send on every idle modem that has work; what it picks for `self` (whose sender
-    /// coroutine is still running) is returned for that coroutine to send next instead.
-    std::optional<Claimed> dispatch_for(const Modem* self);
+    /// Claims work for every idle modem and marks it `sending`; its send starts once that mark
+    /// is durable (sending_durable).
+    void dispatch_for();
     RateLimiter::Clock::time_point claim(Entry& e, const OutgoingSegment& seg);
-    void start_send(Entry& e, OutgoingSegment seg);
+    /// Undoes claim() for a segment that will not be sent now.
+    void unclaim(const std::shared_ptr<Modem>& modem, std::int64_t segment_id, RateLimiter::Clock::time_point counted_at,
+                 const std::string& iccid);
+    void sending_durable(const std::shared_ptr<Modem>& modem, OutgoingSegment seg,
+                         RateLimiter::Clock::time_point counted_at, const SimIdentity& sim, bool ok);
     asio::awaitable<void> send_one(std::shared_ptr<Modem> modem, OutgoingSegment seg,
                                    RateLimiter::Clock::time_point counted_at);
     /// Sends one segment and records the outcome; false when the pool is gone. `modem` and `seg`

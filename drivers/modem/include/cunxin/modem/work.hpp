@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +31,10 @@ struct OutgoingSegment {
     bool more_to_same = false;    ///< another segment of the same message follows (AT+CMMS hint)
 };
 
+/// Answer of a durable write: ok once it is on disk; false: it is not (do not act on it). Runs on
+/// the core thread, at once or later (group commit flushes off the core thread).
+using Durable = std::function<void(bool ok)>;
+
 /// What the pool asks of the outbox. All calls happen on the core thread.
 class WorkSource {
 public:
@@ -42,8 +47,9 @@ public:
     virtual std::optional<OutgoingSegment> next_segment(const SimIdentity& sim,
                                                         std::span<const SimIdentity> ready) = 0;
 
-    /// Durably marks the segment `sending` before AT+CMGS. False: do not send it.
-    virtual bool mark_sending(std::int64_t segment_id, const SimIdentity& sim) = 0;
+    /// Marks the segment `sending`; `done(true)` once that mark is on disk: only then may its
+    /// AT+CMGS go out. `done(false)`: do not send it (already finished, or the write failed).
+    virtual void mark_sending(std::int64_t segment_id, const SimIdentity& sim, Durable done) = 0;
 
     /// AT+CMGS answered with a message reference (TP-MR, 0..255).
     virtual void mark_sent(std::int64_t segment_id, const SimIdentity& sim,
@@ -70,14 +76,18 @@ class InboxSink {
 public:
     virtual ~InboxSink() = default;
 
-    /// Stores a received PDU (SMSC field + TPDU, hex, as AT+CMGR/+CMGL/+CMT give it)
-    /// durably. Returns true only once committed: only then is it deleted from the SIM.
+    /// Stores a received PDU (SMSC field + TPDU, hex, as AT+CMGR/+CMGL/+CMT give it).
+    /// Returns true once written; it is deleted from the SIM only after when_durable says ok.
     /// Must also return true for a PDU it already holds (a duplicate delivery).
     virtual bool store_incoming_pdu(const SimIdentity& sim, const std::string& pdu_hex) = 0;
 
     /// A status report (SMS-STATUS-REPORT PDU, hex, with SMSC field) arrived.
-    /// Returns true once it is recorded (it may then be deleted from the SIM).
+    /// Returns true once it is recorded (deleted from the SIM after when_durable says ok).
     virtual bool store_status_report(const SimIdentity& sim, const std::string& pdu_hex) = 0;
+
+    /// Runs `done` once everything stored so far is on disk. Default: at once (stores that
+    /// flush every write before returning).
+    virtual void when_durable(Durable done) { done(true); }
 
     /// The mobile network's time, read from a modem (AT+CCLK or a NITZ URC).
     virtual void network_time(const SimIdentity& sim, std::chrono::system_clock::time_point utc,

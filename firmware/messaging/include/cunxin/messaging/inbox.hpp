@@ -79,6 +79,8 @@ public:
     // modem::InboxSink
     bool store_incoming_pdu(const modem::SimIdentity& sim, const std::string& pdu_hex) override;
     bool store_status_report(const modem::SimIdentity& sim, const std::string& pdu_hex) override;
+    /// Once what was stored is on disk (the store's group commit), for AT+CMGD / AT+CNMA.
+    void when_durable(modem::Durable done) override;
     void network_time(const modem::SimIdentity& sim, std::chrono::system_clock::time_point utc,
                       int utc_offset_minutes) override;
     void missed_call(const modem::SimIdentity& sim, const std::string& number,

@@ -93,7 +93,9 @@ public:
     // modem::WorkSource
     std::optional<modem::OutgoingSegment> next_segment(
         const modem::SimIdentity& sim, std::span<const modem::SimIdentity> ready) override;
-    bool mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim) override;
+    /// Marks the segment `sending` (written, durable at the end of the turn's flush); false: do not send it.
+    bool mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim);
+    void mark_sending(std::int64_t segment_id, const modem::SimIdentity& sim, modem::Durable done) override;
     void mark_sent(std::int64_t segment_id, const modem::SimIdentity& sim,
                    int message_reference) override;
     void mark_failed(std::int64_t segment_id, const modem::SimIdentity& sim, bool permanent,

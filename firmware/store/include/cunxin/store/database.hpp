@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// One SQLite connection (WAL, synchronous=FULL, foreign keys, busy_timeout), migrations,
-/// transactions and online backup. One read-write connection lives on the core thread;
+/// transactions and online backup. One read-write connection lives on the core thread (under a
+/// store::GroupCommit: synchronous=NORMAL, flushed off the core thread, see group_commit.hpp);
 /// each HTTP thread opens its own read-only connection. A Database is not thread-safe.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +51,11 @@ public:
     /// (PRAGMA wal_checkpoint(TRUNCATE)); for idle moments (SD-card wear, see board/README.md).
     /// Ok(false) when a reader or writer kept it from completing (try again later).
     Result<bool> checkpoint_truncate();
+
+    /// Runs `done` once everything written so far on this connection is on disk: at once with
+    /// ok=true without group commit (every commit is flushed), else on the core thread after the
+    /// flush (ok=false: the batch rolled back or the flush failed; nothing depending on it may happen).
+    void when_durable(std::function<void(bool ok)> done);
 
     /// Raw handle for the store's own implementation files.
     sqlite3* handle() noexcept;

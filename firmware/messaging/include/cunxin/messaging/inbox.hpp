@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,13 @@ public:
     std::function<void(const store::Message&)> on_new_message;
     /// A modem reported the network time (wire to NetworkAwareClock::offer_network_time).
     std::function<void(const std::string& iccid, Clock::time_point utc)> on_network_time;
+
+    /// Field checks: the kind of an incoming message that is no villager's (a self-test text, a
+    /// carrier's service number); such a message is stored handled, never classified, never
+    /// acknowledged, never a campaign reply, and not announced to the inbox.
+    std::function<std::optional<store::MessageKind>(const store::NewIncoming&)> system_kind;
+    /// A system message was stored (same transaction): the self-test and balance answers.
+    std::function<void(std::int64_t id, const store::NewIncoming&)> on_system_message;
 
     /// A missed call was recorded (for SSE / the panel): the calls row id.
     std::function<void(std::int64_t call_id)> on_missed_call;

@@ -24,6 +24,7 @@
 #include <cunxin/http/server.hpp>
 #include <cunxin/log.hpp>
 #include <cunxin/messaging/clock.hpp>
+#include <cunxin/messaging/field.hpp>
 #include <cunxin/messaging/inbox.hpp>
 #include <cunxin/messaging/outbox.hpp>
 #include <cunxin/messaging/scheduler.hpp>
@@ -89,6 +90,21 @@ std::string file_stamp(std::int64_t unix_seconds, int utc_offset_minutes) {
 }
 
 }  // namespace
+
+/// The field checks' settings from the config file (issue 14: self-test, credit, service numbers).
+static messaging::FieldOptions field_options(const Config& config) {
+    messaging::FieldOptions o;
+    o.selftest_at = config.selftest.at;
+    o.selftest_timeout = std::chrono::seconds(config.selftest.timeout_seconds);
+    o.sim_numbers = config.sim_numbers;
+    o.balance_at = config.balance.at;
+    o.balance_timeout = std::chrono::seconds(config.balance.timeout_seconds);
+    o.low_credit_fen = static_cast<std::int64_t>(config.balance.low_yuan * 100.0 + 0.5);
+    for (const auto& [iccid, b] : config.balance.sims) o.balance[iccid] = {b.number, b.keyword, b.ussd};
+    if (config.service_numbers) o.service_prefixes = *config.service_numbers;
+    o.default_price_fen = config.price_fen;
+    return o;
+}
 
 /// The modems as the support bundle shows them, with their recent AT transcripts (core thread).
 static DoctorLive live_parts(const modem::ModemPool& pool) {
@@ -217,6 +233,13 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     CoreApiImpl core_api(io, db, clock, messaging_core, pool, config);
     core_api.settings_changed();  // SIM limits set in the panel before this start
 
+    // Field checks: the SIM-to-SIM self-test, SIM credit, carriers' service numbers. Their
+    // messages never reach the villagers' inbox (the inbox asks `system_kind` first).
+    messaging::FieldChecks field(db, clock, outbox, field_options(config));
+    inbox.system_kind = [&field](const store::NewIncoming& m) { return field.system_kind(m); };
+    inbox.on_system_message = [&field](std::int64_t id, const store::NewIncoming& m) { field.system_message(id, m); };
+    core_api.set_field(field);
+
     http::ServerConfig server_config;
     server_config.host = config.listen_host;
     server_config.port = config.listen_port;
@@ -293,6 +316,14 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     core_api.publish = [&server](const std::string& event, const std::string& json) {
         server.events().publish(event, json);
     };
+    // Open panels refresh the modem page when a self-test result or a credit reading arrives.
+    // on_result and on_low_credit are the hooks the duty-number alerts connect to.
+    field.on_result = [&server](const messaging::SelftestResult& r) {
+        server.events().publish("selftest", nlohmann::json{{"iccid", r.iccid}, {"ok", r.ok}}.dump());
+    };
+    field.on_balance = [&server](const std::string& iccid) {
+        server.events().publish("balance", nlohmann::json{{"iccid", iccid}}.dump());
+    };
 
     for (const auto& port : config.modems) pool.add_port(port);
     if (config.modems.empty()) {
@@ -348,6 +379,12 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
             log::warn("store", "WAL checkpoint failed: " + r.error().detail);
         }
     });
+    // Self-test timeouts and the daily self-test and credit queries.
+    Ticker field_tick(io, 5s, [&] {
+        field.tick(core_api.field_sims(), [&core_api](const messaging::FieldSim& sim, const messaging::BalanceQuery& q) {
+            core_api.ussd_balance(sim.iccid, q.ussd, nullptr);
+        });
+    });
     Ticker status(io, 10s, [&] {
         notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
                         std::to_string(outbox.in_flight()) + " segment(s) on air");
@@ -367,6 +404,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         status.cancel();
         if (watchdog) watchdog->cancel();
         checkpoint.cancel();
+        field_tick.cancel();
         pool.stop();
         // Give in-flight commands a moment to finish, then leave the loop.
         auto grace = std::make_shared<asio::steady_timer>(io, 3s);

@@ -36,6 +36,27 @@ struct HttpsSettings {
     bool redirect_http = false;                 ///< plain HTTP only redirects to HTTPS
 };
 
+/// The daily SIM-to-SIM self-test (`"selftest": {"at": "09:30", "timeout_seconds": 600}`).
+struct SelftestSettings {
+    std::string at = "09:30";            ///< office time; "" = only on demand
+    int timeout_seconds = 600;           ///< a test text not received by then fails
+};
+
+/// How one SIM's credit is asked (`"balance": {"ICCID": {"number", "keyword", "ussd"}}`).
+struct BalanceSimSettings {
+    std::string number;                  ///< "" = the operator's default (10086, 10010, 10001)
+    std::string keyword;                 ///< "" = the operator's default (CXYE, CXYE, 102)
+    std::string ussd;                    ///< non-empty: ask by this USSD code instead
+};
+
+/// SIM credit checks (`"balance": {"at": "08:00", "low_yuan": 10, "timeout_seconds": 600, ICCID: {...}}`).
+struct BalanceSettings {
+    std::string at = "08:00";            ///< daily query, office time; "" = only on demand
+    int timeout_seconds = 600;           ///< an unanswered query is given up
+    double low_yuan = 10.0;              ///< warn below this (0: never)
+    std::map<std::string, BalanceSimSettings> sims;  ///< per ICCID
+};
+
 /// Everything `cunxin run` needs.
 struct Config {
     std::string listen_host = "0.0.0.0";
@@ -58,6 +79,10 @@ struct Config {
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
     std::optional<std::filesystem::path> config_file;  ///< the file this came from (support bundle)
+    SelftestSettings selftest;           ///< "selftest"
+    std::map<std::string, std::string> sim_numbers;  ///< "sim_numbers": ICCID → own number (over AT+CNUM)
+    BalanceSettings balance;             ///< "balance"
+    std::optional<std::vector<std::string>> service_numbers;  ///< "service_numbers": prefixes (default 100, 106, 95, 96, 12)
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

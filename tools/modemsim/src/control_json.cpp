@@ -89,7 +89,8 @@ json to_json(const Faults& f) {
                 {"report_delay_ms", f.report_delay_ms},
                 {"report_loss", f.report_loss},
                 {"reports_to_sr", f.reports_to_sr},
-                {"noise", f.noise_in_responses}};
+                {"noise", f.noise_in_responses},
+                {"no_receive", f.no_receive}};
 }
 
 void apply_faults(const json& j, Faults& f) {
@@ -107,6 +108,7 @@ void apply_faults(const json& j, Faults& f) {
     if (j.contains("report_loss")) f.report_loss = j["report_loss"].get<double>();
     if (j.contains("reports_to_sr")) f.reports_to_sr = j["reports_to_sr"].get<bool>();
     if (j.contains("noise")) f.noise_in_responses = j["noise"].get<bool>();
+    if (j.contains("no_receive")) f.no_receive = j["no_receive"].get<bool>();
 }
 
 }  // namespace cunxin::modemsim

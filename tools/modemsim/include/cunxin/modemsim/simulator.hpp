@@ -55,6 +55,7 @@ struct Faults {
     double report_loss = 0.0;           ///< probability that a requested status report never comes
     bool reports_to_sr = false;         ///< file reports silently in "SR" whatever CNMI says (EC25-like quirk)
     bool noise_in_responses = false;    ///< vendor URCs of the profile between the lines of every answer
+    bool no_receive = false;            ///< texts from the other simulated SIMs never reach this one
 };
 
 /// One simulated modem's identity and starting state; empty strings are generated from its index.
@@ -77,6 +78,7 @@ struct ModemConfig {
     bool sim_full = false;                   ///< start with every SM slot holding an old message
     bool reset_reenumerates = false;         ///< AT+CFUN=1,1 drops the port and returns on a new pty (USB re-enumeration)
     Faults faults;                           ///< faults active from the start
+    std::optional<std::int64_t> balance_fen; ///< credit the carrier's service number reports (default from the index)
 };
 
 /// Simulator-wide settings.
@@ -90,6 +92,7 @@ struct Config {
     std::chrono::milliseconds cnma_timeout{5000};       ///< CSMS=1: a +CMT not acked by AT+CNMA comes again
     std::string link_dir;                               ///< non-empty: symlinks <dir>/modem<i> to ptys
     std::string control;                                ///< "127.0.0.1:PORT" (0: ephemeral), "unix:PATH", "" none
+    std::chrono::milliseconds delivery_delay{200};      ///< a text to another simulated SIM (or a service answer) arrives after this
     std::uint32_t seed = 1;                             ///< random faults and garbage are reproducible
 };
 
@@ -209,6 +212,8 @@ public:
     /// times, until ATH; unanswered, it ends with NO CARRIER.
     void ring(int modem, std::string number, int rings = 5,
               std::chrono::milliseconds every = std::chrono::milliseconds(1000));
+    /// Sets the credit the carrier's service number reports for a modem's SIM (negative: owing).
+    void set_balance(int modem, std::int64_t fen);
     /// Changes latencies at run time.
     void set_latency(std::chrono::milliseconds cmgs, std::chrono::milliseconds command);
 

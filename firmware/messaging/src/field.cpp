@@ -90,9 +90,11 @@ std::optional<std::int64_t> amount_after(const std::u32string& s, std::size_t fr
 
 std::optional<std::int64_t> parse_balance_fen(std::string_view text) {
     const std::u32string s = fold(text);
-    static constexpr std::u32string_view kBalance[] = {U"余额", U"话费余额", U"账户余额"};
+    static constexpr std::u32string_view kBalance[] = {U"余额"};
     static constexpr std::u32string_view kOwing[] = {U"欠费", U"欠款", U"透支"};
     bool owing_seen = false;
+    std::optional<std::int64_t> balance;  // the first stated balance
+    std::optional<std::int64_t> owing;    // the first stated amount owed (positive)
     for (std::size_t i = 0; i < s.size(); ++i) {
         for (auto w : kOwing) {
             if (!starts_with(s, i, w)) continue;
@@ -101,13 +103,16 @@ std::optional<std::int64_t> parse_balance_fen(std::string_view text) {
             std::size_t from = i + w.size();
             // "欠费金额为3.20元"
             if (starts_with(s, from, U"金额")) from += 2;
-            if (auto v = amount_after(s, from, yuan); v && yuan) return -std::llabs(*v);
+            if (auto v = amount_after(s, from, yuan); v && yuan && !owing) owing = *v < 0 ? -*v : *v;
         }
-        if (starts_with(s, i, kBalance[0])) {
+        if (!balance && starts_with(s, i, kBalance[0])) {
             bool yuan = false;
-            if (auto v = amount_after(s, i + kBalance[0].size(), yuan); v && yuan) return *v;
+            if (auto v = amount_after(s, i + kBalance[0].size(), yuan); v && yuan) balance = *v;
         }
     }
+    // "可用余额：0.00元，欠费：3.20元" owes 3.20; "余额为12.50元，欠费：0.00元" has 12.50.
+    if (owing && *owing > 0 && (!balance || *balance <= 0)) return -*owing;
+    if (balance) return balance;
     // "您的号码已欠费停机": owing, the amount not stated — the credit is used up.
     if (owing_seen) return 0;
     return std::nullopt;
@@ -408,9 +413,12 @@ void FieldChecks::system_message(std::int64_t id, const store::NewIncoming& m) {
         }
         return;
     }
-    // A balance answer belongs to the SIM it arrived on.
+    // A balance answer belongs to the SIM it arrived on: the answer to a query, or a carrier's
+    // own notice (100xx) stating the credit. A bank's (95xxx) balance is not the SIM's credit.
     const bool asked = pending_queries_.count(m.iccid) > 0;
-    if (!m.iccid.empty() && (asked || parse_balance_fen(m.text))) {
+    const auto digits = canonical_peer(m.peer);
+    const bool carrier = digits.rfind("100", 0) == 0 || digits.rfind("+86100", 0) == 0;
+    if (!m.iccid.empty() && (asked || (carrier && parse_balance_fen(m.text)))) {
         if (auto r = record_balance(m.iccid, m.text, "sms", id); !r) last_error_ = r.error().detail;
     }
 }

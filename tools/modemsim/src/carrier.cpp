@@ -52,7 +52,7 @@ std::optional<std::string> service_answer(std::string_view number, std::string_v
     const std::string n = number_key(number);
     const std::string cmd = upper_trimmed(text);
     if (n == "10086") {
-        if (cmd != "CXYE" && cmd != "YE") return "您发送的指令有误，查询话费余额请发送CXYE到10086。【中国移动】";
+        if (cmd != "CXYE" && cmd != "YE") return std::nullopt;  // other texts: no answer (a test may send anything there)
         if (fen < 0) {
             return "尊敬的客户，您好！截至" + stamp(now, "%Y年%m月%d日%H时") + "，您已欠费" + yuan(-fen) +
                    "元，为避免影响使用，请及时充值。【中国移动】";
@@ -61,7 +61,7 @@ std::optional<std::string> service_answer(std::string_view number, std::string_v
                "元，当月已产生话费3.00元。【中国移动】";
     }
     if (n == "10010") {
-        if (cmd != "CXYE" && cmd != "YE") return "【中国联通】您发送的短信指令有误，查询余额请发送CXYE。";
+        if (cmd != "CXYE" && cmd != "YE") return std::nullopt;
         if (fen < 0) {
             return "【中国联通】截至" + stamp(now, "%m月%d日%H时") + "，您的账户余额为" + yuan(fen) +
                    "元，已欠费，请尽快缴费。";
@@ -70,7 +70,7 @@ std::optional<std::string> service_answer(std::string_view number, std::string_v
                "元，本月已用话费3.00元。";
     }
     if (n == "10001") {
-        if (cmd != "102") return "尊敬的客户，您发送的指令无法识别，查询余额请发送102。【中国电信】";
+        if (cmd != "102") return std::nullopt;
         return "尊敬的客户，截至" + stamp(now, "%Y年%m月%d日") + "，您的可用余额：" + yuan(fen < 0 ? 0 : fen) +
                "元，欠费：" + yuan(fen < 0 ? -fen : 0) + "元。【中国电信】";
     }

@@ -13,8 +13,7 @@ namespace cunxin::modemsim {
 
 /// The answer of a carrier's service number to `text`, as that carrier words it: 10086 (China
 /// Mobile) and 10010 (China Unicom) answer "CXYE", 10001 (China Telecom) "102", with the credit
-/// `fen` (negative: owing) at local time `now`; another text gets the carrier's "wrong command"
-/// answer. nullopt when `number` is no service number the simulator knows.
+/// `fen` (negative: owing) at local time `now`. nullopt for another text or number (no answer).
 std::optional<std::string> service_answer(std::string_view number, std::string_view text, std::int64_t fen,
                                           std::chrono::system_clock::time_point now);
 

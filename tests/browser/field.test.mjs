@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { reporter, start, setupAdmin, call, until, go } from './demo.mjs';
+import { reporter, start, setupAdmin, call, until, go, mark, settled } from './demo.mjs';
 
 const bin = process.argv[2];
 const shots = process.argv[3] || path.join(os.tmpdir(), 'cunxin-screenshots');
@@ -17,6 +17,12 @@ if (!bin) { console.error('usage: node field.test.mjs <cunxin> <screenshot dir>'
 fs.mkdirSync(shots, { recursive: true });
 
 const r = reporter('field');
+// The modem page afresh (a goto to the same hash would not render again).
+async function reload(page, sel) {
+  await mark(page);
+  await page.reload();
+  await settled(page, sel);
+}
 const env = await start(bin, { limitMs: 200000, replyEvery: 0 });
 try {
   const ctx = await env.browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
@@ -33,7 +39,7 @@ try {
   await page.click('#selftest-run');
   await until('the toast that the self-test started', async () => (await page.textContent('body')).includes('自检已开始'), 10000);
   const passed = await until('every SIM passed on the page', async () => {
-    await go(page, env, '#/modems', '.selftest');
+    await reload(page, '.selftest');
     const n = await page.locator('.selftest[data-ok="true"]').count();
     return n === modems.length && n;
   }, 90000, 1000);
@@ -52,7 +58,7 @@ try {
   await first.locator('.balance-query').click();
   await until('the toast that the query went out', async () => (await page.textContent('body')).includes('发送查询短信'), 10000);
   const shown = await until('the balance on the page', async () => {
-    await go(page, env, '#/modems', '.balance');
+    await reload(page, '.balance');
     const text = await page.textContent(`.balance[data-iccid="${iccid}"] .balance-value`);
     return /[0-9]+\.[0-9]{2} 元/.test(text) && text;
   }, 60000, 1000);

@@ -362,7 +362,7 @@ Result<std::int64_t> FieldChecks::query_balance_sms(const FieldSim& sim, const B
     o.any_number = true;
     auto ids = outbox_.enqueue({q.number}, q.keyword, o);
     if (!ids) return cunxin::unexpected(ids.error());
-    pending_queries_[sim.iccid] = clock_.unix_now();
+    pending_queries_[sim.iccid] = Pending{clock_.unix_now(), ids->front()};
     log::info("field", "[sim " + sim.iccid + "] balance query " + q.keyword + " to " + q.number);
     return ids->front();
 }
@@ -440,8 +440,10 @@ void FieldChecks::tick(const std::vector<FieldSim>& sims,
         last_error_ = running.error().detail;
     }
     for (auto it = pending_queries_.begin(); it != pending_queries_.end();) {
-        if (now - it->second > options_.balance_timeout.count()) {
+        if (now - it->second.at > options_.balance_timeout.count()) {
             log::warn("field", "[sim " + it->first + "] no answer to the balance query");
+            // A query its SIM never sent (the SIM is gone) does not wait in the queue for ever.
+            (void)store::fail_queued_segments(db_, it->second.message_id, "balance query timed out", now);
             it = pending_queries_.erase(it);
         } else {
             ++it;

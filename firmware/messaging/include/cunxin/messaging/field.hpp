@@ -160,7 +160,11 @@ private:
     Clock& clock_;
     Outbox& outbox_;
     FieldOptions options_;
-    std::map<std::string, std::int64_t> pending_queries_;  ///< ICCID → asked at (unix seconds)
+    struct Pending {
+        std::int64_t at = 0;              ///< asked at (unix seconds)
+        std::int64_t message_id = 0;      ///< the query text (failed if still queued at the timeout)
+    };
+    std::map<std::string, Pending> pending_queries_;  ///< by ICCID
     std::string last_error_;
 };
 

@@ -25,6 +25,7 @@
 #include <cunxin/log.hpp>
 #include <cunxin/messaging/carrier.hpp>
 #include <cunxin/messaging/clock.hpp>
+#include <cunxin/messaging/field.hpp>
 #include <cunxin/messaging/inbox.hpp>
 #include <cunxin/messaging/outbox.hpp>
 #include <cunxin/messaging/scheduler.hpp>
@@ -112,6 +113,21 @@ http::AlertsView alerts_view(const messaging::AlertSettings& a) {
 }
 
 }  // namespace
+
+/// The field checks' settings from the config file (issue 14: self-test, credit, service numbers).
+static messaging::FieldOptions field_options(const Config& config) {
+    messaging::FieldOptions o;
+    o.selftest_at = config.selftest.at;
+    o.selftest_timeout = std::chrono::seconds(config.selftest.timeout_seconds);
+    o.sim_numbers = config.sim_numbers;
+    o.balance_at = config.balance.at;
+    o.balance_timeout = std::chrono::seconds(config.balance.timeout_seconds);
+    o.low_credit_fen = static_cast<std::int64_t>(config.balance.low_yuan * 100.0 + 0.5);
+    for (const auto& [iccid, b] : config.balance.sims) o.balance[iccid] = {b.number, b.keyword, b.ussd};
+    if (config.service_numbers) o.service_prefixes = *config.service_numbers;
+    o.default_price_fen = config.price_fen;
+    return o;
+}
 
 /// The modems as the support bundle shows them, with their recent AT transcripts (core thread).
 static DoctorLive live_parts(const modem::ModemPool& pool) {
@@ -289,6 +305,17 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     core_api.carrier = &carrier;
     core_api.settings_changed();  // SIM limits set in the panel before this start
 
+    // Field checks: the SIM-to-SIM self-test, SIM credit, carriers' service numbers. Their
+    // messages never reach the villagers' inbox (the inbox asks `system_kind` first).
+    messaging::FieldChecks field(db, clock, outbox, field_options(config));
+    inbox.system_kind = [&field](const store::NewIncoming& m) { return field.system_kind(m); };
+    // A carrier's suspension notice comes from a service number: a system message.
+    inbox.on_system_message = [&field, &carrier](std::int64_t id, const store::NewIncoming& m) {
+        field.system_message(id, m);
+        carrier.incoming(m.iccid, m.peer, m.text);
+    };
+    core_api.set_field(field);
+
     http::ServerConfig server_config;
     server_config.host = config.listen_host;
     server_config.port = config.listen_port;
@@ -355,9 +382,9 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         std::fflush(stdout);
     }
 
-    // on_sim_paused is the alert hook: the lead wires Alerts::raise here too.
-    carrier.on_sim_paused = [&server, &db, &clock](const std::string& iccid, const std::string& reason) {
+    carrier.on_sim_paused = [&server, &db, &clock, &alerts](const std::string& iccid, const std::string& reason) {
         log::warn("carrier", "SIM " + iccid + " paused: " + reason);
+        alerts.sim_blocked(iccid, reason);
         (void)store::audit(db, "system", "sim.paused", iccid + ": " + reason, clock.unix_now());
         server.events().publish("modem.updated", nlohmann::json{{"iccid", iccid}, {"paused", true}}.dump());
     };
@@ -379,6 +406,18 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     };
     alerts.on_alert = [&server](std::int64_t id) {
         server.events().publish("alert", nlohmann::json{{"id", id}}.dump());
+    };
+    // Open panels refresh the modem page when a self-test result or a credit reading arrives.
+    // A failed self-test and low credit also text the officials on duty.
+    field.on_result = [&server, &alerts](const messaging::SelftestResult& r) {
+        server.events().publish("selftest", nlohmann::json{{"iccid", r.iccid}, {"ok", r.ok}}.dump());
+        if (!r.ok) alerts.selftest_failed(r.iccid, r.detail);
+    };
+    field.on_low_credit = [&alerts](const messaging::LowCredit& c) {
+        alerts.low_credit(c.iccid, static_cast<double>(c.fen) / 100.0, static_cast<double>(c.threshold_fen) / 100.0);
+    };
+    field.on_balance = [&server](const std::string& iccid) {
+        server.events().publish("balance", nlohmann::json{{"iccid", iccid}}.dump());
     };
 
     for (const auto& port : config.modems) pool.add_port(port);
@@ -444,6 +483,12 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         const auto space = std::filesystem::space(config.data_dir, ec);
         if (!ec) alerts.observe_disk(space.available, space.capacity);
     });
+    // Self-test timeouts and the daily self-test and credit queries.
+    Ticker field_tick(io, 5s, [&] {
+        field.tick(core_api.field_sims(), [&core_api](const messaging::FieldSim& sim, const messaging::BalanceQuery& q) {
+            core_api.ussd_balance(sim.iccid, q.ussd, nullptr);
+        });
+    });
     Ticker status(io, 10s, [&] {
         notifier.status(std::to_string(pool.ready_count()) + " modem(s) ready, " +
                         std::to_string(outbox.in_flight()) + " segment(s) on air");
@@ -464,6 +509,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         health.cancel();
         if (watchdog) watchdog->cancel();
         checkpoint.cancel();
+        field_tick.cancel();
         pool.stop();
         // Give in-flight commands a moment to finish, then leave the loop.
         auto grace = std::make_shared<asio::steady_timer>(io, 3s);

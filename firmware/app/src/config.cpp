@@ -2,6 +2,7 @@
 #include "config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -158,6 +159,81 @@ messaging::AlertSettings parse_alerts(const json& a) {
     return s;
 }
 
+bool valid_hhmm(const std::string& s) {
+    if (s.empty()) return true;
+    return s.size() == 5 && s[2] == ':' && std::isdigit(static_cast<unsigned char>(s[0])) &&
+           std::isdigit(static_cast<unsigned char>(s[1])) && std::isdigit(static_cast<unsigned char>(s[3])) &&
+           std::isdigit(static_cast<unsigned char>(s[4])) && std::stoi(s.substr(0, 2)) < 24 &&
+           std::stoi(s.substr(3, 2)) < 60;
+}
+
+bool all_digits(const std::string& s, bool plus_ok) {
+    if (s.empty()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i == 0 && plus_ok && s[i] == '+') continue;
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+/// "selftest", "sim_numbers", "balance", "service_numbers" (issue 14: field checks).
+void parse_field(const json& doc, Config& c) {
+    if (doc.contains("selftest")) {
+        const auto& s = doc.at("selftest");
+        check_keys(s, {"at", "timeout_seconds"}, "selftest");
+        c.selftest.at = get_string(s, "at", c.selftest.at);
+        if (!valid_hhmm(c.selftest.at)) bad("selftest.at must be HH:MM or \"\"");
+        c.selftest.timeout_seconds = get_int(s, "timeout_seconds", c.selftest.timeout_seconds, 10, 86400);
+    }
+    if (doc.contains("sim_numbers")) {
+        const auto& n = doc.at("sim_numbers");
+        if (!n.is_object()) bad("sim_numbers must be an object: ICCID -> number");
+        for (const auto& [iccid, v] : n.items()) {
+            if (!v.is_string() || !all_digits(v.get<std::string>(), true)) bad("sim_numbers." + iccid + " must be a number");
+            c.sim_numbers[iccid] = v.get<std::string>();
+        }
+    }
+    if (doc.contains("balance")) {
+        const auto& b = doc.at("balance");
+        if (!b.is_object()) bad("balance must be an object");
+        for (const auto& [key, v] : b.items()) {
+            if (key == "at") {
+                c.balance.at = get_string(b, "at", "");
+                if (!valid_hhmm(c.balance.at)) bad("balance.at must be HH:MM or \"\"");
+            } else if (key == "timeout_seconds") {
+                c.balance.timeout_seconds = get_int(b, "timeout_seconds", 600, 10, 86400);
+            } else if (key == "low_yuan") {
+                if (!v.is_number() || v.get<double>() < 0) bad("balance.low_yuan must be a number >= 0");
+                c.balance.low_yuan = v.get<double>();
+            } else {
+                // Any other key is an ICCID.
+                const std::string where = "balance." + key;
+                if (!all_digits(key, false) && key.find_first_not_of("0123456789ABCDEFabcdef") != std::string::npos) {
+                    bad("unknown key '" + where + "' (an ICCID, at, timeout_seconds or low_yuan)");
+                }
+                check_keys(v, {"number", "keyword", "ussd"}, where);
+                BalanceSimSettings s;
+                s.number = get_string(v, "number", "");
+                s.keyword = get_string(v, "keyword", "");
+                s.ussd = get_string(v, "ussd", "");
+                if (!s.number.empty() && !all_digits(s.number, false)) bad(where + ".number must be digits");
+                if (s.keyword.size() > 40) bad(where + ".keyword is too long");
+                c.balance.sims[key] = s;
+            }
+        }
+    }
+    if (doc.contains("service_numbers")) {
+        const auto& s = doc.at("service_numbers");
+        if (!s.is_array()) bad("service_numbers must be an array of number prefixes");
+        std::vector<std::string> prefixes;
+        for (const auto& p : s) {
+            if (!p.is_string() || !all_digits(p.get<std::string>(), false)) bad("service_numbers must hold digits");
+            prefixes.push_back(p.get<std::string>());
+        }
+        c.service_numbers = prefixes;
+    }
+}
+
 }  // namespace
 
 void parse_listen(const std::string& value, std::string& host, int& port) {
@@ -191,7 +267,8 @@ Config parse_config(const std::string& json_text) {
                 "log_level", "http_threads", "max_sse", "utc_offset_minutes", "status_reports",
                 "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https",
                 "http_limits", "alerts",
-                "carrier_blocking", "lte_sms_fallback"},
+                "carrier_blocking", "lte_sms_fallback",
+                "selftest", "sim_numbers", "balance", "service_numbers"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -266,6 +343,7 @@ Config parse_config(const std::string& json_text) {
                                get_int(l, "upload_reserve_mb", static_cast<int>(d.upload_reserve >> 20), 0, 1000000))
                            << 20;
     }
+    parse_field(doc, c);
     if (doc.contains("https")) {
         const auto& h = doc.at("https");
         check_keys(h, {"listen", "cert", "key", "redirect_http"}, "https");

@@ -43,6 +43,27 @@ struct CarrierBlocking {
     int window_minutes = 10;      ///< …within this many minutes pause the SIM (0 failures: never)
 };
 
+/// The daily SIM-to-SIM self-test (`"selftest": {"at": "09:30", "timeout_seconds": 600}`).
+struct SelftestSettings {
+    std::string at = "09:30";            ///< office time; "" = only on demand
+    int timeout_seconds = 600;           ///< a test text not received by then fails
+};
+
+/// How one SIM's credit is asked (`"balance": {"ICCID": {"number", "keyword", "ussd"}}`).
+struct BalanceSimSettings {
+    std::string number;                  ///< "" = the operator's default (10086, 10010, 10001)
+    std::string keyword;                 ///< "" = the operator's default (CXYE, CXYE, 102)
+    std::string ussd;                    ///< non-empty: ask by this USSD code instead
+};
+
+/// SIM credit checks (`"balance": {"at": "08:00", "low_yuan": 10, "timeout_seconds": 600, ICCID: {...}}`).
+struct BalanceSettings {
+    std::string at = "08:00";            ///< daily query, office time; "" = only on demand
+    int timeout_seconds = 600;           ///< an unanswered query is given up
+    double low_yuan = 10.0;              ///< warn below this (0: never)
+    std::map<std::string, BalanceSimSettings> sims;  ///< per ICCID
+};
+
 /// Everything `cunxin run` needs.
 struct Config {
     std::string listen_host = "0.0.0.0";
@@ -68,6 +89,10 @@ struct Config {
     messaging::AlertSettings alerts = messaging::default_alert_settings();  ///< "alerts": duty numbers, quiet hours…
     CarrierBlocking carrier_blocking;    ///< pausing SIMs the carrier seems to block
     bool lte_sms_fallback = false;       ///< move a modem off LTE when LTE refuses SMS (panel setting overrides)
+    SelftestSettings selftest;           ///< "selftest"
+    std::map<std::string, std::string> sim_numbers;  ///< "sim_numbers": ICCID → own number (over AT+CNUM)
+    BalanceSettings balance;             ///< "balance"
+    std::optional<std::vector<std::string>> service_numbers;  ///< "service_numbers": prefixes (default 100, 106, 95, 96, 12)
 };
 
 /// Reads a config file; throws std::runtime_error with a one-line reason.

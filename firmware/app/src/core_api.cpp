@@ -8,6 +8,7 @@
 #include <cunxin/log.hpp>
 #include <cunxin/messaging/carrier.hpp>
 #include <cunxin/messaging/clock.hpp>
+#include <cunxin/messaging/field.hpp>
 #include <cunxin/messaging/outbox.hpp>
 #include <cunxin/messaging/scheduler.hpp>
 #include <cunxin/messaging/phone.hpp>
@@ -193,6 +194,77 @@ void CoreApiImpl::ussd(const std::string& id, const std::string& code,
             }
         },
         asio::detached);
+}
+
+std::vector<messaging::FieldSim> CoreApiImpl::field_sims() const {
+    std::vector<messaging::FieldSim> out;
+    for (const auto& s : pool_.status()) {
+        if (s.iccid.empty()) continue;
+        out.push_back(messaging::FieldSim{s.iccid, s.operator_name, s.own_number, s.state == "ready"});
+    }
+    return out;
+}
+
+http::CoreResult<std::int64_t> CoreApiImpl::start_selftest(const std::string& actor) {
+    if (field_ == nullptr) return unexpected(core_error("unavailable", "self-test is not available"));
+    auto round = field_->start_selftest(field_sims());
+    if (!round) {
+        if (round.error().code == messaging::Errc::bad_state) return unexpected(core_error("conflict", "自检正在进行"));
+        if (round.error().code == messaging::Errc::invalid_argument) {
+            return unexpected(core_error("invalid", "没有可自检的SIM卡"));
+        }
+        return unexpected(from(round.error()));
+    }
+    log::info("field", "self-test round " + std::to_string(*round) + " started by " + actor);
+    return *round;
+}
+
+void CoreApiImpl::ussd_balance(const std::string& iccid, const std::string& code,
+                               std::function<void(http::CoreResult<http::BalanceQueryResult>)> done) {
+    std::string id;
+    for (const auto& s : pool_.status()) {
+        if (s.iccid == iccid) id = s.imei.empty() ? s.port : s.imei;
+    }
+    if (id.empty() || field_ == nullptr) {
+        if (done) done(unexpected(core_error("not_found", "no such modem")));
+        return;
+    }
+    asio::co_spawn(
+        io_,
+        [this, id, iccid, code, done]() -> asio::awaitable<void> {
+            auto r = co_await pool_.ussd(id, code);
+            if (!r) {
+                log::warn("field", "[sim " + iccid + "] USSD balance query failed: " + r.error().detail);
+                if (done) done(unexpected(core_error("unavailable", r.error().detail)));
+                co_return;
+            }
+            auto fen = field_->record_balance(iccid, *r, "ussd", std::nullopt);
+            if (!fen) {
+                if (done) done(unexpected(from(fen.error())));
+                co_return;
+            }
+            if (done) done(http::BalanceQueryResult{iccid, "ussd", code, "", *r, *fen});
+        },
+        asio::detached);
+}
+
+void CoreApiImpl::query_balance(const std::string& id,
+                                std::function<void(http::CoreResult<http::BalanceQueryResult>)> done) {
+    if (field_ == nullptr) return done(unexpected(core_error("unavailable", "balance queries are not available")));
+    std::optional<messaging::FieldSim> sim;
+    for (const auto& s : pool_.status()) {
+        if ((s.imei.empty() ? s.port : s.imei) == id || s.port == id || (!s.iccid.empty() && s.iccid == id)) {
+            sim = messaging::FieldSim{s.iccid, s.operator_name, s.own_number, s.state == "ready"};
+        }
+    }
+    if (!sim) return done(unexpected(core_error("not_found", "no such modem")));
+    if (sim->iccid.empty()) return done(unexpected(core_error("conflict", "SIM卡尚未识别")));
+    auto q = field_->balance_query(*sim);
+    if (!q) return done(unexpected(core_error("invalid", "不知道这张SIM卡的运营商：请在配置 balance 中填写查询号码和指令")));
+    if (!q->ussd.empty()) return ussd_balance(sim->iccid, q->ussd, std::move(done));
+    auto mid = field_->query_balance_sms(*sim, *q);
+    if (!mid) return done(unexpected(from(mid.error())));
+    done(http::BalanceQueryResult{sim->iccid, "sms", q->number, q->keyword, "", std::nullopt});
 }
 
 namespace {

@@ -16,6 +16,8 @@ class Database;
 }
 namespace cunxin::messaging {
 class Clock;
+class FieldChecks;
+struct FieldSim;
 class MessagingCore;
 class CarrierWatch;
 }  // namespace cunxin::messaging
@@ -53,6 +55,17 @@ public:
     void settings_changed() override;
     std::optional<http::SimLimitsInForce> sim_limits(const std::string& iccid) override;
     http::CoreResult<void> resume_sim(const std::string& iccid, const std::string& actor) override;
+    http::CoreResult<std::int64_t> start_selftest(const std::string& actor) override;
+    void query_balance(const std::string& id,
+                       std::function<void(http::CoreResult<http::BalanceQueryResult>)> done) override;
+
+    /// The field checks (self-test, credit) the API drives; set once by the wiring.
+    void set_field(messaging::FieldChecks& field) { field_ = &field; }
+    /// Every SIM in the pool as the field checks see it.
+    std::vector<messaging::FieldSim> field_sims() const;
+    /// Asks `iccid`'s credit by USSD `code` and records the answer; `done` may be empty.
+    void ussd_balance(const std::string& iccid, const std::string& code,
+                      std::function<void(http::CoreResult<http::BalanceQueryResult>)> done);
 
 private:
     asio::io_context& io_;
@@ -61,6 +74,7 @@ private:
     messaging::MessagingCore& messaging_;
     modem::ModemPool& pool_;
     const Config& config_;
+    messaging::FieldChecks* field_ = nullptr;
     std::string last_modems_;
 };
 

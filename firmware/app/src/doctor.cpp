@@ -159,6 +159,32 @@ json support_bundle(const Config& config, const std::optional<std::filesystem::p
             }
             if (auto src = store::get_setting(*db, "clock_source"); src && *src) clock["source"] = **src;
             if (auto n = store::count_calls_since(*db, now_t - 24 * 3600)) b["missed_calls_24h"] = *n;
+            // Field checks (issue 14): the last self-test results and each SIM's credit readings.
+            json selftest = json::array();
+            if (auto rows = store::selftest_history(*db, 50)) {
+                for (const auto& r : *rows) {
+                    selftest.push_back({{"round", r.round}, {"iccid", r.iccid}, {"to_iccid", r.to_iccid},
+                                        {"ok", r.ok ? json(*r.ok) : json(nullptr)},
+                                        {"at", r.finished_at ? json(iso_utc(*r.finished_at)) : json(nullptr)},
+                                        {"seconds", r.received_ms ? json(static_cast<double>(*r.received_ms - r.started_ms) / 1000.0)
+                                                                  : json(nullptr)},
+                                        {"detail", r.detail}});
+                }
+            }
+            b["selftest"] = selftest;
+            json credit = json::array();
+            if (auto list = store::list_sims(*db)) {
+                for (const auto& s : *list) {
+                    if (auto rows = store::balance_history(*db, s.iccid, 10)) {
+                        for (const auto& r : *rows) {
+                            credit.push_back({{"iccid", r.iccid}, {"at", iso_utc(r.at)},
+                                              {"yuan", r.fen ? json(static_cast<double>(*r.fen) / 100.0) : json(nullptr)},
+                                              {"raw", r.raw}, {"source", r.source}});
+                        }
+                    }
+                }
+            }
+            b["credit"] = credit;
         } else {
             notes.push_back("database not readable: " + db.error().detail);
         }

@@ -198,6 +198,7 @@ void register_events(Router& r);
 void register_templates(Router& r);
 void register_doctor(Router& r);
 void register_alerts(Router& r);
+void register_field(Router& r);
 
 
 }  // namespace cunxin::http

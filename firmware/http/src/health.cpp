@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // GET /api/v1/health: liveness for scripts and monitoring (no auth).
 
-#include "store_map.hpp"
+#include "mapping.hpp"
 
 namespace cunxin::http {
 
@@ -15,6 +15,14 @@ void register_health(Router& r) {
             if (q) out["queued_segments"] = *q;
         }
         out["modems"] = modems_ready(ctx.srv);
+        // The last SIM-to-SIM self-test result of every SIM (issue 14).
+        json selftest = json::array();
+        if (db) {
+            if (auto rows = store::latest_selftests(**db)) {
+                for (const auto& row : *rows) selftest.push_back(selftest_json(row, false));
+            }
+        }
+        out["selftest"] = selftest;
         if (!db) out["status"] = "degraded";
         return ok(out);
     });

@@ -24,6 +24,11 @@ json sim_json(const store::Sim& s);
 /// A modem as the API shows it (GET /modems and the dashboard's cards).
 json modem_json(const ModemInfo& m);
 
+/// A self-test row: `iccid`, `ok`, `at`, `seconds` (health), and with `full` the round, target and reason.
+json selftest_json(const store::SelftestRow& r, bool full);
+/// A credit reading: `iccid`, `at`, `balance` (yuan or null), `raw`, `source`.
+json balance_json(const store::BalanceRow& b);
+
 /// One CSV cell: quoted when needed; a leading = + - @ is neutralised (spreadsheet injection).
 std::string csv_cell(const std::string& v);
 /// Rows to CSV text (UTF-8 with BOM so Excel shows Chinese).

@@ -6,6 +6,7 @@
 #include "cunxin/messaging/budget.hpp"
 #include "cunxin/messaging/carrier.hpp"
 #include "cunxin/store/sim_pauses.hpp"
+#include "cunxin/messaging/field.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "mapping.hpp"
 
@@ -146,6 +147,30 @@ void register_modems(Router& r) {
                     if (s.iccid == m.iccid) j["sim"] = sim_json(s);
                 }
                 items.push_back(j);
+            }
+        }
+        // Field checks (issue 14): the last credit reading and self-test result of each SIM.
+        CX_TRY(balances, store::latest_balances(*db), "balances");
+        CX_TRY(tests, store::latest_selftests(*db), "self-test");
+        const auto now = now_seconds();
+        for (auto& j : items) {
+            const std::string iccid = j.value("iccid", "");
+            j["balance"] = nullptr;
+            j["balance_at"] = nullptr;
+            j["balance_raw"] = nullptr;
+            j["days_left"] = nullptr;
+            j["selftest"] = nullptr;
+            for (const auto& b : balances) {
+                if (b.iccid != iccid || iccid.empty()) continue;
+                j["balance_at"] = b.at;
+                j["balance_raw"] = b.raw;
+                if (b.fen) {
+                    j["balance"] = static_cast<double>(*b.fen) / 100.0;
+                    if (auto d = messaging::estimate_days_left(*db, iccid, *b.fen, 10, now)) j["days_left"] = *d;
+                }
+            }
+            for (const auto& t : tests) {
+                if (t.iccid == iccid && !iccid.empty()) j["selftest"] = selftest_json(t, true);
             }
         }
         json jsims = json::array();

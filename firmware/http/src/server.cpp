@@ -562,6 +562,7 @@ void register_routes(ServerImpl& s) {
     register_templates(r);
     register_doctor(r);
     register_alerts(r);
+    register_field(r);
 
     ServerImpl* sp = &s;
     r.raw("GET", "/api/v1/openapi.json", [sp](const Request& req, Response& res) {

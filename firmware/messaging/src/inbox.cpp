@@ -228,6 +228,20 @@ void Inbox::reply(const std::string& to, const std::string& text, std::int64_t r
 
 void Inbox::route(store::NewIncoming& m) {
     const auto now = clock_.unix_now();
+    if (system_kind) {
+        if (auto kind = system_kind(m)) {
+            m.kind = *kind;
+            m.status = "handled";
+            m.unknown_sender = false;
+            auto id = store::insert_incoming(db_, m, now);
+            if (!id) {
+                last_error_ = id.error().detail;
+                return;
+            }
+            if (on_system_message) on_system_message(*id, m);
+            return;
+        }
+    }
     auto contact = store::find_contact_by_mobile(db_, m.peer);
     std::string contact_name, village, category_label;
     if (contact && contact->has_value()) {

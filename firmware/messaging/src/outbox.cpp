@@ -57,7 +57,17 @@ Result<std::vector<std::int64_t>> Outbox::enqueue(const std::vector<OutgoingRequ
         m.created_by = options.created_by;
         m.not_before = options.not_before;
         m.reply_to = options.reply_to;
+        m.via_iccid = options.via_iccid;
         auto number = normalize_msisdn(r.to);
+        if (!number && options.any_number) {
+            // A carrier's service number or a SIM's own non-mobile number: digits as given.
+            const auto plain = canonical_peer(r.to);
+            const auto digits = plain.rfind('+', 0) == 0 ? plain.substr(1) : plain;
+            if (!digits.empty() && digits.size() <= 20 &&
+                std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                number = plain;
+            }
+        }
         if (!number) {
             m.peer = canonical_peer(r.to);
             m.error = std::string("invalid number: ") + to_string(number.error().code);
@@ -219,6 +229,11 @@ std::optional<modem::OutgoingSegment> Outbox::next_segment(const modem::SimIdent
             // Opted out after it was queued: honour it now.
             if (auto r = store::fail_segment(db_, seg.id, -1, "opted_out", now); !r) last_error_ = r.error().detail;
             continue;
+        }
+        // A self-test text or a balance query leaves through its own SIM only, whenever that is.
+        if (!d.via_iccid.empty()) {
+            if (d.via_iccid != sim.iccid) continue;
+            return hand_out(d.segment, sim);
         }
         // Parts of one message go through one SIM (the recipient joins them by sender).
         std::string message_iccid = d.message_iccid;

@@ -60,6 +60,8 @@ const char* to_string(MessageKind k) noexcept {
         case MessageKind::AutoAck: return "auto_ack";
         case MessageKind::Confirmation: return "confirmation";
         case MessageKind::Alert: return "alert";
+        case MessageKind::System: return "system";
+        case MessageKind::Selftest: return "selftest";
     }
     return "normal";
 }
@@ -69,7 +71,7 @@ namespace {
 MessageKind parse_kind(const std::string& s) {
     for (auto v : {MessageKind::Normal, MessageKind::Campaign, MessageKind::Reminder,
                    MessageKind::Anniversary, MessageKind::AutoAck, MessageKind::Confirmation,
-                   MessageKind::Alert}) {
+                   MessageKind::Alert, MessageKind::System, MessageKind::Selftest}) {
         if (s == to_string(v)) return v;
     }
     return MessageKind::Normal;
@@ -204,6 +206,9 @@ Result<std::vector<std::int64_t>> insert_outgoing(Database& db, const std::vecto
             if (m.reply_to) ins.bind(11, *m.reply_to);
             ins.exec();
             const std::int64_t id = sqlite3_last_insert_rowid(i.db);
+            if (!m.via_iccid.empty()) {
+                i.prepare("UPDATE messages SET via_iccid=? WHERE id=?").args(m.via_iccid, id).exec();
+            }
             ids.push_back(id);
             const int total = static_cast<int>(m.segments.size());
             for (int p = 0; p < total; ++p) {
@@ -229,7 +234,7 @@ Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limi
                 std::string("SELECT ") + kSegmentCols +
                 ", m.kind, COALESCE((SELECT x.iccid FROM segments x WHERE x.message_id = s.message_id AND "
                 "x.status IN ('sending','sent','delivered','uncertain') LIMIT 1), ''), "
-                "COALESCE(st.iccid, ''), (o.mobile IS NOT NULL) "
+                "COALESCE(st.iccid, ''), (o.mobile IS NOT NULL), m.via_iccid "
                 "FROM segments s JOIN messages m ON m.id = s.message_id "
                 "LEFT JOIN campaigns cp ON cp.id = m.campaign_id "
                 "LEFT JOIN sticky_sims st ON st.recipient = s.recipient "
@@ -245,6 +250,7 @@ Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limi
                 d.message_iccid = s.str(20);
                 d.sticky_iccid = s.str(21);
                 d.recipient_opted_out = s.i64(22) != 0;
+                d.via_iccid = s.str(23);
                 out.push_back(std::move(d));
             }
         }
@@ -555,12 +561,12 @@ Result<std::int64_t> insert_incoming(Database& db, const NewIncoming& m, Seconds
         auto& i = db.impl();
         i.prepare(
              "INSERT INTO messages(direction, peer, text, status, category, contact_id, created_at, updated_at, "
-             "anonymous, incomplete, unknown_sender, iccid, scts, text_hash, created_by, error) "
-             "VALUES ('in',?,?,?,?,?,?,?,?,?,?,?,?,?,'',?)")
+             "anonymous, incomplete, unknown_sender, iccid, scts, text_hash, created_by, error, kind) "
+             "VALUES ('in',?,?,?,?,?,?,?,?,?,?,?,?,?,'',?,?)")
             .args(m.peer, m.text, m.status, m.category,
                   m.anonymous ? std::optional<std::int64_t>() : m.contact_id, now, now, m.anonymous,
                   m.incomplete, m.anonymous ? false : m.unknown_sender, m.iccid, m.scts, m.text_hash,
-                  m.damage)
+                  m.damage, to_string(m.kind))
             .exec();
         const std::int64_t id = sqlite3_last_insert_rowid(i.db);
         link(db, m.part_ids, id);
@@ -616,6 +622,9 @@ Stmt message_query(Database& db, const MessageQuery& q, bool count) {
         if (!q.search.empty()) sql += " AND instr(m.text, ?10) > 0";
     }
     if (q.before_id > 0) sql += " AND m.id < ?1";
+    // System and self-test messages (carriers' service numbers, SIM-to-SIM tests) are never
+    // villagers' messages: they have a list of their own.
+    sql += q.system ? " AND m.kind IN ('system','selftest')" : " AND m.kind NOT IN ('system','selftest')";
     if (q.direction) sql += " AND m.direction = ?2";
     if (q.status) sql += " AND m.status = ?3";
     // A filter on the sender never sees anonymous messages (no oracle: same answer for any number).

@@ -20,7 +20,7 @@ Result<std::vector<CountRow>> incoming_per_category(Database& db, Seconds from, 
     return guard([&] {
         auto s = db.impl().prepare(
             "SELECT COALESCE(category, ''), count(*) FROM messages WHERE created_at >= ? AND created_at < ? "
-            "AND +direction='in' GROUP BY 1 ORDER BY 1");
+            "AND +direction='in' AND kind NOT IN ('system','selftest') GROUP BY 1 ORDER BY 1");
         s.args(from, to);
         return rows(s);
     });
@@ -30,7 +30,7 @@ Result<std::vector<CountRow>> incoming_per_village(Database& db, Seconds from, S
     return guard([&] {
         auto s = db.impl().prepare(
             "SELECT COALESCE(c.village, ''), count(*) FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
-            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' AND m.anonymous = 0 "
+            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' AND m.anonymous = 0 AND m.kind NOT IN ('system','selftest') "
             "GROUP BY 1 ORDER BY 1");
         s.args(from, to);
         return rows(s);
@@ -43,7 +43,8 @@ Result<std::vector<CategoryVillageRow>> incoming_per_category_village(Database& 
             "SELECT COALESCE(m.category, ''), (m.anonymous OR COALESCE(r.anonymous, 0)), "
             "CASE WHEN m.anonymous OR COALESCE(r.anonymous, 0) THEN '' ELSE COALESCE(c.village, '') END, count(*) "
             "FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id LEFT JOIN reply_menu r ON r.code = m.category "
-            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' GROUP BY 1, 2, 3 ORDER BY 1, 3");
+            "WHERE m.created_at >= ? AND m.created_at < ? AND +m.direction='in' AND m.kind NOT IN ('system','selftest') "
+            "GROUP BY 1, 2, 3 ORDER BY 1, 3");
         s.args(from, to);
         std::vector<CategoryVillageRow> out;
         while (s.step()) out.push_back(CategoryVillageRow{s.str(0), s.str(2), s.i64(1) != 0, s.i64(3)});
@@ -56,7 +57,7 @@ Result<std::vector<CountRow>> messages_per_day(Database& db, const std::string& 
     return guard([&] {
         auto s = db.impl().prepare(
             "SELECT date(created_at + ?, 'unixepoch'), count(*) FROM messages WHERE created_at >= ? "
-            "AND created_at < ? AND +direction=? GROUP BY 1 ORDER BY 1");
+            "AND created_at < ? AND +direction=? AND kind NOT IN ('system','selftest') GROUP BY 1 ORDER BY 1");
         s.args(static_cast<std::int64_t>(utc_offset_minutes) * 60, from, to, direction);
         return rows(s);
     });

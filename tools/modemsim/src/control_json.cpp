@@ -93,7 +93,8 @@ json to_json(const Faults& f) {
                 {"reports_to_sr", f.reports_to_sr},
                 {"noise", f.noise_in_responses},
                 {"carrier_blocked", f.carrier_blocked},
-                {"lte_refuses_sms", f.lte_refuses_sms}};
+                {"lte_refuses_sms", f.lte_refuses_sms},
+                {"no_receive", f.no_receive}};
 }
 
 void apply_faults(const json& j, Faults& f) {
@@ -113,6 +114,7 @@ void apply_faults(const json& j, Faults& f) {
     if (j.contains("noise")) f.noise_in_responses = j["noise"].get<bool>();
     if (j.contains("carrier_blocked")) f.carrier_blocked = j["carrier_blocked"].get<bool>();
     if (j.contains("lte_refuses_sms")) f.lte_refuses_sms = j["lte_refuses_sms"].get<bool>();
+    if (j.contains("no_receive")) f.no_receive = j["no_receive"].get<bool>();
 }
 
 }  // namespace cunxin::modemsim

@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <ctime>
 #include <future>
 #include <list>
@@ -13,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "carrier.hpp"
 #include "control_json.hpp"
 #include "modem.hpp"
 
@@ -124,6 +127,57 @@ struct Simulator::Impl {
     std::unique_ptr<ControlServer<asio::local::stream_protocol>> unix_control;
     std::string control_endpoint;
     std::string unix_path;
+
+    /// Credit reported by the carriers' service numbers, per modem (fen).
+    std::vector<std::int64_t> balances;
+    /// Parts of multipart texts between simulated SIMs: (modem, ref) → part → text.
+    std::map<std::pair<int, int>, std::map<int, std::string>> concat_parts;
+
+    /// The network side of a submitted segment: to another simulated SIM's number it arrives
+    /// there (from the sender's number); to a carrier's service number, the carrier answers.
+    void route(const Sent& s) {
+        std::string text = s.text;
+        if (s.concat_ref >= 0 && s.concat_total > 1) {
+            auto& parts = concat_parts[{s.modem, s.concat_ref}];
+            parts[s.concat_part] = s.text;
+            if (static_cast<int>(parts.size()) < s.concat_total) return;
+            text.clear();
+            for (const auto& [n, t] : parts) text += t;
+            concat_parts.erase({s.modem, s.concat_ref});
+        }
+        SimModem& from = modem(s.modem);
+        const std::string key = number_key(s.recipient);
+        const auto fen = balances[static_cast<std::size_t>(s.modem)];
+        std::optional<Incoming> in;
+        if (auto answer = service_answer(s.recipient, text, fen, std::chrono::system_clock::now())) {
+            in = Incoming{};
+            in->modem = s.modem;
+            in->from = key;
+            in->text = *answer;
+        } else {
+            for (std::size_t j = 0; j < modems.size(); ++j) {
+                const auto info = modems[j]->info();
+                if (info.own_number.empty() || number_key(info.own_number) != key) continue;
+                if (modems[j]->faults().no_receive) return;  // this SIM cannot receive
+                in = Incoming{};
+                in->modem = static_cast<int>(j);
+                const auto own = from.info().own_number;
+                in->from = own.empty() ? std::string("+8614400000000") : own;
+                in->text = text;
+                break;
+            }
+        }
+        if (!in) return;
+        auto timer = std::make_shared<asio::steady_timer>(io, config.delivery_delay);
+        timer->async_wait([this, timer, msg = *in](const boost::system::error_code& ec) {
+            if (ec) return;
+            try {
+                inject(msg);
+            } catch (const std::exception&) {
+                // the modem is gone
+            }
+        });
+    }
 
     mutable std::mutex sent_mutex;
     mutable std::condition_variable sent_cv;
@@ -238,10 +292,14 @@ void Simulator::start() {
     if (!d.config.link_dir.empty()) ::mkdir(d.config.link_dir.c_str(), 0755);
     for (int i = 0; i < d.config.modems; ++i) {
         ModemConfig mc = i < static_cast<int>(d.config.modem.size()) ? d.config.modem[static_cast<std::size_t>(i)] : ModemConfig{};
+        d.balances.push_back(mc.balance_fen.value_or(2350 + 1111 * i));
         auto hook = [&d](const Sent& s) {
-            std::lock_guard lock(d.sent_mutex);
-            d.sent.push_back(s);
-            d.sent_cv.notify_all();
+            {
+                std::lock_guard lock(d.sent_mutex);
+                d.sent.push_back(s);
+                d.sent_cv.notify_all();
+            }
+            d.route(s);
         };
         d.modems.push_back(std::make_unique<SimModem>(d.io, i, std::move(mc), d.timing, d.config.link_dir,
                                                       d.config.seed, hook));
@@ -363,6 +421,13 @@ void Simulator::lock_sim(int modem, std::string pin) {
     impl_->call([this, modem, &pin] { impl_->modem(modem).lock_sim(std::move(pin)); });
 }
 
+void Simulator::set_balance(int modem, std::int64_t fen) {
+    impl_->call([this, modem, fen] {
+        impl_->modem(modem);  // range check
+        impl_->balances[static_cast<std::size_t>(modem)] = fen;
+    });
+}
+
 void Simulator::set_latency(std::chrono::milliseconds cmgs, std::chrono::milliseconds command) {
     impl_->call([this, cmgs, command] {
         impl_->timing.cmgs = cmgs;
@@ -481,6 +546,11 @@ std::string Simulator::Impl::control(const std::string& line) {
                 modem(i).ring(req.value("number", std::string("+8613800000000")), req.value("rings", 5),
                               std::chrono::milliseconds(req.value("every_ms", 1000)));
             }
+            return json{{"ok", true}}.dump();
+        }
+        if (cmd == "balance") {
+            const auto fen = static_cast<std::int64_t>(std::llround(req.at("yuan").get<double>() * 100.0));
+            for (int i : modem_list()) balances[static_cast<std::size_t>(i)] = fen;
             return json{{"ok", true}}.dump();
         }
         if (cmd == "latency") {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dashboard: modem/SIM cards, today's replies by category, campaigns in progress, 14-day chart.
 import { api } from '../api.js';
-import { h, svg } from '../h.js';
+import { h, svg, fmtTime } from '../h.js';
 import { t, lang } from '../i18n.js';
 import { card, progressBar, signalBars, storageLine, badge, empty, applyCampaignEvent, modemTitle, fmtEta } from '../ui.js';
 import { session } from '../main.js';
@@ -72,6 +72,14 @@ function alertsCard(a) {
   return card(t('alerts.title'), [items, foot], { class: 'card dash-alerts', id: 'dash-alerts' });
 }
 
+// One line: every SIM passed its last self-test, or how many did not (links to the modem page).
+function selftestSummary(list) {
+  const failed = list.filter((s) => !s.ok).length;
+  const at = Math.max(...list.map((s) => s.at));
+  return h('p', { class: failed ? 'error' : 'ok', id: 'dash-selftest' }, h('a', { href: '#/modems' },
+    failed ? t('field.selftest_some_failed', { n: failed }) : t('field.selftest_all_ok', { at: fmtTime(at) })));
+}
+
 export default {
   title: 'nav.dashboard',
   live: true,
@@ -87,6 +95,9 @@ export default {
     if (session.user && session.user.role !== 'viewer') {
       d.alerts = await api('GET', '/alerts?limit=5', undefined, { background: opts.background });
     }
+    // The SIMs' last self-test (issue 14), from the health endpoint.
+    const health = await api('GET', '/health', undefined, { background: opts.background });
+    d.selftest = health.selftest || [];
     return d;
   },
   // Campaign progress moves the bars in place; a campaign that starts or ends reloads.
@@ -119,6 +130,7 @@ export default {
       d.alerts ? alertsCard(d.alerts) : null,
       card(t('dash.campaigns'), camps, { class: 'card dash-campaigns' }),
       card(`${t('dash.modems')} (${t('dash.ready_of', { ready, total: d.modems.length })})`, modems, { class: 'card dash-modems', id: 'dash-modems' }),
+      d.selftest && d.selftest.length ? selftestSummary(d.selftest) : null,
       card(t('dash.chart'), chart(d.days)),
       h('p', { class: 'muted' }, `${t('dash.queue')}: ${d.queued_segments}`),
       d.quarantined !== undefined

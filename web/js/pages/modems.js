@@ -105,10 +105,64 @@ function carrierBlock(m, admin) {
   return out;
 }
 
+// Field checks (issue 14): a SIM's last self-test and its credit, in words.
+function selftestLine(m) {
+  const s = m.selftest;
+  if (!s) return h('p', { class: 'muted selftest', dataset: { iccid: m.iccid } }, `${t('field.selftest')}：${t('field.selftest_none')}`);
+  const result = s.ok ? t('field.selftest_ok') : t('field.selftest_failed');
+  const text = s.seconds !== null ? t('field.selftest_line', { result, seconds: s.seconds, at: fmtTime(s.at) })
+    : t('field.selftest_line_nosec', { result, at: fmtTime(s.at) });
+  return h('p', { class: `selftest ${s.ok ? 'ok' : 'error'}`, dataset: { iccid: m.iccid, ok: String(s.ok) } },
+    [text, !s.ok && s.detail ? h('br') : null, !s.ok && s.detail ? s.detail : null]);
+}
+
+function balanceLine(m, operator) {
+  const parts = [h('strong', null, `${t('field.balance')}：`),
+    h('span', { class: 'balance-value' }, m.balance !== null && m.balance !== undefined ? t('field.balance_value', { yuan: m.balance.toFixed(2) }) : t('field.balance_unknown'))];
+  if (m.days_left !== null && m.days_left !== undefined) parts.push(' · ', t('field.balance_days', { days: m.days_left }));
+  if (m.balance_at) parts.push(h('br'), h('small', { class: 'muted' }, t('field.balance_at', { at: fmtTime(m.balance_at) })));
+  if (m.balance_raw && (m.balance === null || m.balance === undefined)) parts.push(h('br'), h('small', { class: 'warn' }, t('field.balance_unreadable', { raw: m.balance_raw })));
+  const low = m.balance !== null && m.balance !== undefined && m.balance < 10;
+  return h('div', { class: `balance ${low ? 'warn' : ''}`, dataset: { iccid: m.iccid } }, [h('p', null, parts),
+    operator && m.iccid ? h('button', { type: 'button', class: 'balance-query', onclick: async () => {
+      try {
+        const r = await api('POST', `/modems/${encodeURIComponent(m.id)}/balance`, {});
+        toast(r.method === 'ussd' ? (r.reply || '') : t('field.balance_sent', { to: r.to }));
+      } catch (_) { /* toast shown */ }
+    } }, t('field.balance_query')) : null]);
+}
+
+function selftestCard(operator) {
+  return card(t('field.selftest'), [
+    h('p', { class: 'muted' }, t('field.selftest_hint')),
+    operator ? h('button', { type: 'button', id: 'selftest-run', onclick: async () => {
+      try {
+        await api('POST', '/selftest', {});
+        toast(t('field.selftest_started'));
+      } catch (_) { /* toast shown */ }
+    } }, t('field.selftest_run')) : null,
+  ], { class: 'card selftest-card' });
+}
+
+function systemCard(items) {
+  return card(t('field.system_messages'), items.length
+    ? h('ul', { class: 'system-messages' }, items.map((m) => h('li', null, [
+      h('small', { class: 'muted' }, `${fmtTime(m.created_at)} ${m.direction === 'in' ? t('field.dir_in') : t('field.dir_out')} ${m.peer}`),
+      h('br'), m.text])))
+    : empty(t('field.system_none')), { class: 'card system-card' });
+}
+
 export default {
   title: 'nav.modems',
   live: true,
-  load: (route, opts = {}) => api('GET', '/modems', undefined, { background: opts.background }),
+  load: async (route, opts = {}) => {
+    const d = await api('GET', '/modems', undefined, { background: opts.background });
+    // Admins also see the carriers' texts and the self-test texts (never in the inbox).
+    if (session.user && session.user.role === 'admin') {
+      d.system = (await api('GET', '/system-messages?limit=20', undefined, { background: opts.background })).items;
+    }
+    return d;
+  },
   render(d) {
     const admin = session.user && session.user.role === 'admin';
     const operator = session.user && session.user.role !== 'viewer';
@@ -122,6 +176,8 @@ export default {
           ['queue', m.queue], ['sent_today', `${m.sent_today}${m.limit_per_day ? ' / ' + m.limit_per_day : ''}`]].map(([k, v]) => [h('dt', null, t(`modem.${k}`)), h('dd', null, String(v ?? ''))])),
         storageLine(m, 'p'),
         ...carrierBlock(m, admin),
+        selftestLine(m),
+        balanceLine(m, operator),
         m.error ? h('p', { class: 'error' }, m.error) : null,
         operator ? h('form', { class: 'inline', onsubmit: async (e) => {
           e.preventDefault();
@@ -139,7 +195,8 @@ export default {
         admin && m.sim ? keepOpen(`m-${m.sim.iccid}`, [h('summary', null, t('sim.settings')), simForm(m.sim)]) : null,
       ], { class: `card modem ${m.ready ? 'ok' : 'bad'}` });
     });
-    return h('div', { class: 'page modems' }, [cards.length ? h('div', { class: 'grid' }, cards) : empty(t('modem.none')),
+    return h('div', { class: 'page modems' }, [selftestCard(operator), cards.length ? h('div', { class: 'grid' }, cards) : empty(t('modem.none')),
+      d.system ? systemCard(d.system) : null,
       admin && d.sims.length ? card(t('sim.all'), d.sims.map((s) => keepOpen(`s-${s.iccid}`, [h('summary', null, `${operatorName(s.operator, s.carrier)} ${s.iccid}`), simForm(s)]))) : null]);
   },
 };

@@ -14,6 +14,7 @@ const std::vector<Migration>& migrations() {
         &migration_007_calls,
         &migration_008_alerts,
         &migration_009_sim_pauses,
+        &migration_010_field,
     };
     return list;
 }

@@ -105,6 +105,16 @@ struct SimLimitsInForce {
     int default_per_day = 0;
 };
 
+/// A SIM credit query that was started (SMS) or answered (USSD).
+struct BalanceQueryResult {
+    std::string iccid;
+    std::string method;               ///< "sms" (the answer comes later as an SMS) or "ussd"
+    std::string to;                   ///< the service number, or the USSD code
+    std::string text;                 ///< the keyword sent (sms)
+    std::string reply;                ///< the USSD answer
+    std::optional<std::int64_t> fen;  ///< credit read from the USSD answer
+};
+
 /// What to do with a campaign.
 enum class CampaignAction { launch, pause, resume, cancel };
 
@@ -137,6 +147,16 @@ public:
     /// Sends a USSD code (e.g. "*100#") through a modem; `done` is called on the core thread.
     virtual void ussd(const std::string& id, const std::string& code,
                       std::function<void(CoreResult<std::string>)> done) = 0;
+    /// Starts a SIM-to-SIM self-test round now; returns the round ("conflict" while one runs).
+    virtual CoreResult<std::int64_t> start_selftest(const std::string& actor) {
+        (void)actor;
+        return cunxin::unexpected(CoreError{"unavailable", "self-test is not available"});
+    }
+    /// Asks a modem's SIM for its credit (by ModemInfo::id); `done` is called on the core thread.
+    virtual void query_balance(const std::string& id, std::function<void(CoreResult<BalanceQueryResult>)> done) {
+        (void)id;
+        done(cunxin::unexpected(CoreError{"unavailable", "balance queries are not available"}));
+    }
     /// Settings changed through the API (menus, limits, templates): reload them.
     virtual void settings_changed() = 0;
     /// Lifts a SIM's carrier-blocking pause; "not_found" when it was not paused.

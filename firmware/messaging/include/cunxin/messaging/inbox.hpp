@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ public:
 
     /// Urgent replies are alerted through `alerts` (may be null: none).
     void set_alerts(Alerts* alerts) noexcept { alerts_ = alerts; }
+    /// Field checks: the kind of an incoming message that is no villager's (a self-test text, a
+    /// carrier's service number); such a message is stored handled, never classified, never
+    /// acknowledged, never a campaign reply, and not announced to the inbox.
+    std::function<std::optional<store::MessageKind>(const store::NewIncoming&)> system_kind;
+    /// A system message was stored (same transaction): the self-test and balance answers.
+    std::function<void(std::int64_t id, const store::NewIncoming&)> on_system_message;
 
     /// A missed call was recorded (for SSE / the panel): the calls row id.
     std::function<void(std::int64_t call_id)> on_missed_call;

@@ -43,6 +43,8 @@ struct SendOptions {
     bool ignore_opt_out = false;                   ///< automatic replies to keyword messages
     std::int64_t not_before = 0;                   ///< Unix seconds; 0 = now
     std::optional<std::int64_t> reply_to;          ///< the incoming message this answers
+    std::string via_iccid;                         ///< only this SIM sends it ("" = any)
+    bool any_number = false;                       ///< also a service or IoT number ("10086")
 };
 
 /// One message to queue (campaigns give each recipient its own text).

@@ -31,8 +31,10 @@ const char* to_string(TriageStatus s) noexcept;
 std::optional<TriageStatus> parse_triage_status(const std::string& s) noexcept;
 
 /// Why an outgoing message exists.
-enum class MessageKind { Normal, Campaign, Reminder, Anniversary, AutoAck, Confirmation, Alert };
-/// "normal", "campaign", "reminder", "anniversary", "auto_ack", "confirmation", "alert" (to a duty number).
+/// System: to or from a carrier's service number (balance queries and answers, notices);
+/// Selftest: a SIM-to-SIM test text. Neither is ever a villager's message. Alert: to a duty number.
+enum class MessageKind { Normal, Campaign, Reminder, Anniversary, AutoAck, Confirmation, Alert, System, Selftest };
+/// "normal", "campaign", "reminder", "anniversary", "auto_ack", "confirmation", "alert", "system", "selftest".
 const char* to_string(MessageKind k) noexcept;
 
 /// A message as the panel shows it. `status` is a SegmentStatus name for outgoing
@@ -110,6 +112,8 @@ struct NewOutgoing {
     /// The incoming message this answers (acknowledgement, operator's reply); the new message
     /// inherits its anonymity (then no contact link).
     std::optional<std::int64_t> reply_to;
+    /// Only this SIM may send it ("" = any): a self-test text or a balance query.
+    std::string via_iccid;
 };
 
 /// Writes messages with their segments (queued) in ONE transaction; returns ids in order.
@@ -123,6 +127,7 @@ struct DueSegment {
     std::string message_iccid;   ///< SIM that sends/sent another segment of the message
     std::string sticky_iccid;    ///< SIM that last sent to this recipient
     bool recipient_opted_out = false;
+    std::string via_iccid;       ///< only this SIM may send it ("" = any)
 };
 /// Queued segments with not_before <= now whose campaign (if any) is running or done: alerts
 /// first, then oldest first.
@@ -222,6 +227,7 @@ struct NewIncoming {
     std::string damage;               ///< decoded best-effort: why ("invalid_utf16"…), kept as `error`
     std::string status = "new";       ///< TriageStatus name ("handled" for keywords/confirmations)
     std::vector<std::int64_t> part_ids;
+    MessageKind kind = MessageKind::Normal;  ///< System / Selftest: kept out of the inbox
 };
 /// Existing incoming message with the same sender, SCTS and text hash, if any.
 Result<std::optional<std::int64_t>> find_duplicate_incoming(Database& db, const std::string& peer,
@@ -264,6 +270,8 @@ struct MessageQuery {
     std::string search;               ///< full text: FTS5 trigram from 3 characters, LIKE below
     std::int64_t before_id = 0;       ///< cursor: ids below this (0 = from the newest)
     int limit = 50;
+    /// false: villagers' and the office's messages only; true: only system and self-test ones.
+    bool system = false;
 };
 /// One page of messages.
 struct MessagePage {

@@ -61,6 +61,7 @@ struct Faults {
                                         ///< AT+CMGS fails with +CMS ERROR 500 and AT+CIREG? says 0, until
                                         ///< the modem is moved to 2G/3G (EC25: AT+QCFG="nwscanmode";
                                         ///< SIM7600: AT+CNMP) or told AT+CGSMS=1/3
+    bool no_receive = false;            ///< texts from the other simulated SIMs never reach this one
 };
 
 /// One simulated modem's identity and starting state; empty strings are generated from its index.
@@ -83,6 +84,7 @@ struct ModemConfig {
     bool sim_full = false;                   ///< start with every SM slot holding an old message
     bool reset_reenumerates = false;         ///< AT+CFUN=1,1 drops the port and returns on a new pty (USB re-enumeration)
     Faults faults;                           ///< faults active from the start
+    std::optional<std::int64_t> balance_fen; ///< credit the carrier's service number reports (default from the index)
 };
 
 /// Simulator-wide settings.
@@ -96,6 +98,7 @@ struct Config {
     std::chrono::milliseconds cnma_timeout{5000};       ///< CSMS=1: a +CMT not acked by AT+CNMA comes again
     std::string link_dir;                               ///< non-empty: symlinks <dir>/modem<i> to ptys
     std::string control;                                ///< "127.0.0.1:PORT" (0: ephemeral), "unix:PATH", "" none
+    std::chrono::milliseconds delivery_delay{200};      ///< a text to another simulated SIM (or a service answer) arrives after this
     std::uint32_t seed = 1;                             ///< random faults and garbage are reproducible
 };
 
@@ -217,6 +220,8 @@ public:
     /// times, until ATH; unanswered, it ends with NO CARRIER.
     void ring(int modem, std::string number, int rings = 5,
               std::chrono::milliseconds every = std::chrono::milliseconds(1000));
+    /// Sets the credit the carrier's service number reports for a modem's SIM (negative: owing).
+    void set_balance(int modem, std::int64_t fen);
     /// Changes latencies at run time.
     void set_latency(std::chrono::milliseconds cmgs, std::chrono::milliseconds command);
 

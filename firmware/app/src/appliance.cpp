@@ -240,7 +240,6 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     }
     http::CoreHooks core_hooks;
     core_hooks.post = [&io](std::function<void()> task) { asio::post(io, std::move(task)); };
-    core_hooks.db = &db;
     core_hooks.core = &core_api;
     core_hooks.support_bundle = [&io, &pool, &config]() -> std::string {
         // The live parts are read on the core thread; everything else here, on the HTTP thread.

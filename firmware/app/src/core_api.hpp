@@ -8,6 +8,7 @@
 
 #include <cunxin/asio.hpp>
 #include <cunxin/http/core_api.hpp>
+#include <cunxin/messaging/commands.hpp>
 
 #include "config.hpp"
 
@@ -49,6 +50,8 @@ public:
               std::function<void(http::CoreResult<std::string>)> done) override;
     void settings_changed() override;
     std::optional<http::SimLimitsInForce> sim_limits(const std::string& iccid) override;
+    messaging::Commands& commands() override { return commands_; }
+    std::int64_t unix_now() const override;
 
 private:
     asio::io_context& io_;
@@ -58,6 +61,7 @@ private:
     modem::ModemPool& pool_;
     const Config& config_;
     std::string last_modems_;
+    messaging::Commands commands_;
 };
 
 }  // namespace cunxin::app

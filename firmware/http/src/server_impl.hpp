@@ -68,7 +68,9 @@ struct CoreTask {
     }
 };
 
-/// A panel session. Wall-clock Unix seconds: sessions live in the store and survive restarts.
+/// A panel session. Unix seconds by the core's clock (now_seconds(srv)), not a monotonic one:
+/// sessions live in the store and must survive restarts. What lives in memory only (the login
+/// back-off, the dashboard cache) keeps steady_clock, which no clock correction moves.
 struct Session {
     std::int64_t user_id = 0;
     std::string name;

@@ -89,9 +89,9 @@ struct Outbox : modem::WorkSource {
         queue.pop_front();
         return s;
     }
-    bool mark_sending(std::int64_t, const modem::SimIdentity&) override {
+    void mark_sending(std::int64_t, const modem::SimIdentity&, modem::Durable done) override {
         if (first == Clock::time_point{}) first = Clock::now();
-        return true;
+        done(true);  // no store here: the mark is "durable" at once
     }
     void mark_sent(std::int64_t, const modem::SimIdentity&, int) override {
         ++sent;

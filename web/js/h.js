@@ -46,11 +46,30 @@ export function clear(el) {
   return el;
 }
 
+// The office's time zone (minutes east of UTC), as the appliance serves it: every time on the
+// panel is shown in it, whatever the browser's own zone. China (+8) until the server says.
+let officeOffset = 480;
+
+export function setOfficeOffset(minutes) {
+  if (Number.isInteger(minutes)) officeOffset = minutes;
+}
+
+export function getOfficeOffset() {
+  return officeOffset;
+}
+
+// "2024-03-09 21:00": a Unix time in the office's zone.
 export function fmtTime(sec) {
   if (!sec) return '';
-  const d = new Date(sec * 1000);
+  const d = new Date((sec + officeOffset * 60) * 1000);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
+}
+
+// A <input type="datetime-local"> value ("2024-03-09T21:00"), read as office time: Unix seconds.
+export function parseOfficeTime(value) {
+  const ms = Date.parse(`${value}:00Z`);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000) - officeOffset * 60;
 }
 
 // "约 2 秒", "约 5 分钟", "约 1.5 小时" (units from the language catalogue).

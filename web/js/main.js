@@ -4,7 +4,7 @@
 
 import { restoreNotice } from './restore_notice.js';
 import { api, setCsrf, startLive, stopLive, onLive, toast } from './api.js';
-import { h, clear } from './h.js';
+import { h, clear, setOfficeOffset } from './h.js';
 import { t, loadLang, setLang, lang } from './i18n.js';
 
 const PAGES = {
@@ -89,6 +89,7 @@ export async function show(force) {
   const main = document.getElementById('main');
   const state = await api('GET', '/auth/state', undefined, { quiet: true, background: true })
     .catch(() => ({ setup_required: false, user: null }));
+  setOfficeOffset(state.utc_offset_minutes);
   if (state.setup_required) {
     if (route.name !== 'setup') { location.hash = '#/setup'; return; }
   } else if (!state.user && route.name !== 'login') {

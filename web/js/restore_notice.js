@@ -2,13 +2,13 @@
 // Admins see what the last start did with an uploaded backup (applied, or set aside because it
 // could not be opened) until one of them dismisses the notice.
 import { api } from './api.js';
-import { h } from './h.js';
+import { h, fmtTime } from './h.js';
 import { t, lang } from './i18n.js';
 
 let checked = false;
 
 function fmt(unix) {
-  return new Date(unix * 1000).toLocaleString();
+  return fmtTime(unix);
 }
 
 /// Shows the notice above the page once per page load, for admins only.

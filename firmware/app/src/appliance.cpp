@@ -344,7 +344,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     core_hooks.post = [&io, &group](std::function<void()> task) {
         asio::post(io, [&group, task = std::move(task)] { (*group)->run_unbatched(task); });
     };
-    core_hooks.db = &db;
+    core_hooks.when_durable = [&db](std::function<void(bool)> done) { db.when_durable(std::move(done)); };
     core_hooks.core = &core_api;
     core_hooks.support_bundle = [&io, &pool, &config]() -> std::string {
         // The live parts are read on the core thread; everything else here, on the HTTP thread.

@@ -37,7 +37,11 @@ std::string api_state(std::string s) {
 CoreApiImpl::CoreApiImpl(asio::io_context& io, store::Database& db, messaging::Clock& clock,
                          messaging::MessagingCore& messaging, modem::ModemPool& pool,
                          const Config& config)
-    : io_(io), db_(db), clock_(clock), messaging_(messaging), pool_(pool), config_(config) {}
+    : io_(io), db_(db), clock_(clock), messaging_(messaging), pool_(pool), config_(config), commands_(db, clock) {
+    commands_.settings_changed = [this] { settings_changed(); };
+}
+
+std::int64_t CoreApiImpl::unix_now() const { return clock_.unix_now(); }
 
 int CoreApiImpl::modems_ready() { return pool_.ready_count(); }
 
@@ -113,6 +117,7 @@ static http::CoreError from(const messaging::Error& e) {
         case messaging::Errc::invalid_argument: return core_error("invalid", e.detail);
         case messaging::Errc::not_found: return core_error("not_found", e.detail);
         case messaging::Errc::bad_state: return core_error("conflict", e.detail);
+        case messaging::Errc::conflict: return core_error("conflict", e.detail);
         case messaging::Errc::store: break;
     }
     log::error("messaging", e.detail);

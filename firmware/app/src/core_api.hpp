@@ -8,6 +8,7 @@
 
 #include <cunxin/asio.hpp>
 #include <cunxin/http/core_api.hpp>
+#include <cunxin/messaging/commands.hpp>
 
 #include "config.hpp"
 
@@ -66,6 +67,8 @@ public:
     /// Asks `iccid`'s credit by USSD `code` and records the answer; `done` may be empty.
     void ussd_balance(const std::string& iccid, const std::string& code,
                       std::function<void(http::CoreResult<http::BalanceQueryResult>)> done);
+    messaging::Commands& commands() override { return commands_; }
+    std::int64_t unix_now() const override;
 
 private:
     asio::io_context& io_;
@@ -76,6 +79,7 @@ private:
     const Config& config_;
     messaging::FieldChecks* field_ = nullptr;
     std::string last_modems_;
+    messaging::Commands commands_;
 };
 
 }  // namespace cunxin::app

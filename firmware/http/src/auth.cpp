@@ -169,11 +169,10 @@ Result<Principal> ServerImpl::authenticate(const Request& req, bool touch) {
         p.name = "token:" + (*t)->name;
         p.role = to_http((*t)->role);
         p.bearer = true;
-        if (hooks.post && hooks.db) {
-            store::Database* wdb = hooks.db;
+        if (hooks.post && hooks.core) {
+            CoreApi* core = hooks.core;
             const auto id = (*t)->id;
-            const auto now = now_seconds();
-            hooks.post([wdb, id, now] { (void)store::touch_api_token(*wdb, id, now); });
+            hooks.post([core, id] { (void)core->commands().touch_token(id); });
         }
         return p;
     }
@@ -191,15 +190,15 @@ Result<Principal> ServerImpl::authenticate(const Request& req, bool touch) {
 
 void ServerImpl::audit(const Principal& who, const std::string& action, const std::string& target,
                        const std::string& detail, const std::string& address) {
-    if (!hooks.post || !hooks.db) return;
-    store::Database* db = hooks.db;
+    if (!hooks.post || !hooks.core) return;
+    CoreApi* core = hooks.core;
     json d = {{"target", target}, {"address", address}};
     if (!detail.empty()) d["detail"] = detail;
     std::string text = d.dump(-1, ' ', false, json::error_handler_t::replace);
-    std::string actor = who.name.empty() ? "anonymous" : who.name;
-    const auto now = now_seconds();
-    hooks.post([db, actor, action, text, now] {
-        auto r = store::audit(*db, actor, action, text, now);
+    messaging::AuditEntry entry{who.name, action, std::move(text)};
+    // Fire and forget: the entry follows the command it records on the core's queue.
+    hooks.post([core, entry] {
+        auto r = core->commands().audit(entry);
         if (!r) std::fprintf(stderr, "[http] audit write failed: %s\n", r.error().detail.c_str());
     });
 }
@@ -212,7 +211,8 @@ void register_auth(Router& r) {
             std::lock_guard lock(ctx.srv.setup_mu);
             setup = !ctx.srv.setup_code.empty();
         }
-        json out = {{"setup_required", setup}, {"user", nullptr}, {"csrf", nullptr}};
+        json out = {{"setup_required", setup}, {"user", nullptr}, {"csrf", nullptr},
+                    {"utc_offset_minutes", office_offset(ctx.srv)}};
         auto who = ctx.srv.authenticate(ctx.req, false);
         if (who && !who->bearer) {
             out["user"] = principal_json(*who);
@@ -252,12 +252,9 @@ void register_auth(Router& r) {
         u.password_hash = hash_password(password);
         u.role = store::Role::Admin;
         u.display_name = username;
-        const auto now = now_seconds();
-        CX_CHECK(id, core_write(srv, "create admin", [u, now](store::Database& db) {
-                     return store::create_user(db, u, now);
-                 }));
-        u.id = id;
-        u.created_at = now;
+        CX_CHECK(saved, command(srv, [u](messaging::Commands& c) { return c.create_user(u); }));
+        u = saved;
+        const auto id = u.id;
         {
             std::lock_guard lock(srv.setup_mu);
             srv.setup_code.clear();
@@ -337,10 +334,10 @@ void register_auth(Router& r) {
             return fail(Errc::bad_credentials, "wrong password");
         }
         srv.limiter.clear(user_key);
-        u.password_hash = hash_password(new_pw);
-        CX_CHECK_VOID(core_write(ctx.srv, "update password", [u](store::Database& d) {
-            return store::update_user(d, u);
-        }));
+        messaging::UserPatch patch;
+        patch.password_hash = hash_password(new_pw);
+        const auto uid = u.id;
+        CX_CHECK_VOID(command(ctx.srv, [uid, patch](messaging::Commands& c) { return c.update_user(uid, patch, uid); }));
         ctx.srv.sessions.remove_user(u.id);
         ctx.srv.audit(ctx.who, "user.password", u.username, "", ctx.address());
         return login_reply(ctx.srv, u, 200, ctx.tls);

@@ -77,14 +77,14 @@ std::int64_t price_fen(store::Database& db) {
     return 10;
 }
 
-Result<json> campaign_detail(store::Database& db, const store::Campaign& c) {
+Result<json> campaign_detail(store::Database& db, const store::Campaign& c, store::Seconds now) {
     json out = campaign_json(c);
     CX_TRY(p, store::campaign_progress(db, c.id), "progress");
     out["progress"] = progress_json(p);
     const int done = p.sent + p.delivered + p.failed + p.skipped;
     json eta = nullptr;
     if (c.status == store::CampaignStatus::Running && c.started_at && done > 0 && done < p.recipients) {
-        const double elapsed = static_cast<double>(now_seconds() - *c.started_at);
+        const double elapsed = static_cast<double>(now - *c.started_at);
         eta = static_cast<std::int64_t>(elapsed / done * (p.recipients - done));
     }
     out["eta_seconds"] = eta;
@@ -151,6 +151,7 @@ bool live(store::CampaignStatus s) {
 
 void Server::publish_campaign_progress(store::Database& db) {
     auto& last = impl_->campaign_last;
+    const auto now = now_seconds(*impl_);
     auto list = store::list_campaigns(db, 50);
     if (!list) return;  // the next second tries again; the panel's poll covers the gap
     for (const auto& c : *list) {
@@ -167,7 +168,7 @@ void Server::publish_campaign_progress(store::Database& db) {
         const int done = p->sent + p->delivered + p->failed + p->skipped;
         ev["eta_seconds"] = nullptr;
         if (c.status == store::CampaignStatus::Running && c.started_at && done > 0 && done < p->recipients) {
-            const double elapsed = static_cast<double>(now_seconds() - *c.started_at);
+            const double elapsed = static_cast<double>(now - *c.started_at);
             ev["eta_seconds"] = static_cast<std::int64_t>(elapsed / done * (p->recipients - done));
         }
         impl_->hub.publish("campaign", ev.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -192,7 +193,7 @@ void register_campaigns(Router& r) {
         CX_TRY(list, store::list_campaigns(*db, static_cast<int>(limit)), "list campaigns");
         json items = json::array();
         for (const auto& c : list) {
-            CX_CHECK(d, campaign_detail(*db, c));
+            CX_CHECK(d, campaign_detail(*db, c, now_seconds(ctx.srv)));
             items.push_back(d);
         }
         return ok({{"items", items}});
@@ -329,7 +330,7 @@ void register_campaigns(Router& r) {
         ctx.srv.audit(ctx.who, "campaign.create", std::to_string(id), name, ctx.address());
         CX_CHECK(db, ctx.db());
         CX_TRY(c, store::get_campaign(*db, id), "get campaign");
-        CX_CHECK(d, campaign_detail(*db, c));
+        CX_CHECK(d, campaign_detail(*db, c, now_seconds(ctx.srv)));
         publish(ctx.srv, "campaign.updated", {{"id", id}});
         return created(d);
     });
@@ -338,7 +339,7 @@ void register_campaigns(Router& r) {
         CX_CHECK(id, ctx.id());
         CX_CHECK(db, ctx.db());
         CX_TRY(c, store::get_campaign(*db, id), "get campaign");
-        CX_CHECK(d, campaign_detail(*db, c));
+        CX_CHECK(d, campaign_detail(*db, c, now_seconds(ctx.srv)));
         return ok(d);
     });
 
@@ -357,7 +358,7 @@ void register_campaigns(Router& r) {
                              {"replied_at", opt(x.replied_at)}, {"reminded_at", opt(x.reminded_at)}});
         }
         if (ctx.query("format").value_or("") == "csv") {
-            const int off = ctx.srv.cfg.utc_offset_minutes;
+            const int off = office_offset(ctx.srv);
             std::vector<std::vector<std::string>> rows = {{"手机号", "姓名", "村", "状态", "回复时间"}};
             for (const auto& x : list) {
                 rows.push_back({x.mobile, x.name, x.village, status_zh(x.message_status),
@@ -385,7 +386,7 @@ void register_campaigns(Router& r) {
                }));
                ctx.srv.audit(ctx.who, "campaign." + verb, std::to_string(id), "", ctx.address());
                CX_TRY(after, store::get_campaign(*db, id), "get campaign");
-               CX_CHECK(d, campaign_detail(*db, after));
+               CX_CHECK(d, campaign_detail(*db, after, now_seconds(ctx.srv)));
                publish(ctx.srv, "campaign.updated", {{"id", id}, {"status", store::to_string(after.status)}});
                return ok(d);
            });

@@ -11,42 +11,41 @@
 namespace cunxin::http {
 namespace {
 
-// Reads the editable fields of a contact from JSON into `c` (fields absent stay as they are).
-Result<void> read_contact(const json& body, store::Contact& c, bool require) {
-    auto set = [&](const char* key, std::string& field, std::size_t max) -> Result<void> {
+// Reads the editable fields of a contact from JSON (types and lengths; the rules are the
+// command's). `require`: name and mobile must be there (create).
+Result<messaging::ContactPatch> read_contact(const json& body, bool require) {
+    messaging::ContactPatch p;
+    auto set = [&](const char* key, std::optional<std::string>& field, std::size_t max) -> Result<void> {
         CX_CHECK(v, opt_string(body, key, max));
-        if (v) field = *v;
+        field = v;
         return {};
     };
     if (require) {
         CX_CHECK(name, need_string(body, "name", 100));
         CX_CHECK(mobile, need_string(body, "mobile", 40));
-        c.name = name;
-        c.mobile = mobile;
+        p.name = name;
+        p.mobile = mobile;
     } else {
-        CX_CHECK_VOID(set("name", c.name, 100));
-        CX_CHECK_VOID(set("mobile", c.mobile, 40));
+        CX_CHECK_VOID(set("name", p.name, 100));
+        CX_CHECK_VOID(set("mobile", p.mobile, 40));
     }
-    CX_CHECK_VOID(set("village", c.village, 100));
-    CX_CHECK_VOID(set("role", c.role, 100));
-    CX_CHECK_VOID(set("party_join_date", c.party_join_date, 10));
-    CX_CHECK_VOID(set("notes", c.notes, 2000));
+    CX_CHECK_VOID(set("village", p.village, 100));
+    CX_CHECK_VOID(set("role", p.role, 100));
+    CX_CHECK_VOID(set("party_join_date", p.party_join_date, 10));
+    CX_CHECK_VOID(set("notes", p.notes, 2000));
     if (body.contains("tags")) {
         CX_CHECK(tags, string_list(body, "tags", 50));
-        c.tags = tags;
+        p.tags = tags;
     }
     if (auto it = body.find("opted_out"); it != body.end() && !it->is_null()) {
         if (!it->is_boolean()) return fail(Errc::invalid_field, "opted_out must be true or false");
-        c.opted_out = it->get<bool>();
+        p.opted_out = it->get<bool>();
     }
-    if (c.name.empty()) return fail(Errc::invalid_field, "name must not be empty");
-    auto n = messaging::normalize_msisdn(c.mobile);
-    if (!n) return fail(Errc::invalid_field, "mobile: " + n.error().detail);
-    c.mobile = *n;
-    if (!c.party_join_date.empty() && !messaging::parse_date(c.party_join_date)) {
-        return fail(Errc::invalid_field, "party_join_date must be YYYY-MM-DD");
+    if (body.contains("group_ids")) {
+        CX_CHECK(groups, id_list(body, "group_ids", 100));
+        p.group_ids = groups;
     }
-    return {};
+    return p;
 }
 
 json group_json(const store::Group& g) {
@@ -120,68 +119,25 @@ void register_contacts(Router& r) {
 
     r.post("/api/v1/contacts", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(body, ctx.body());
-        store::Contact c;
-        CX_CHECK_VOID(read_contact(body, c, true));
-        CX_CHECK(groups, id_list(body, "group_ids", 100));
-        const auto now = now_seconds();
-        CX_CHECK(id, core_write(ctx.srv, "insert contact", [c, groups, now](store::Database& d)
-                                    -> store::Result<std::int64_t> {
-                     store::Transaction tx(d);
-                     auto id = store::insert_contact(d, c, now);
-                     if (!id) return id;
-                     for (auto g : groups) {
-                         auto a = store::add_to_group(d, g, *id);
-                         if (!a) return unexpected(a.error());
-                     }
-                     auto done = tx.commit();
-                     if (!done) return unexpected(done.error());
-                     return id;
-                 }));
-        c.id = id;
-        c.created_at = c.updated_at = now;
-        ctx.srv.audit(ctx.who, "contact.create", std::to_string(id), c.name, ctx.address());
-        return created(contact_json(c));
+        CX_CHECK(patch, read_contact(body, true));
+        CX_CHECK(saved, command(ctx.srv, [patch](messaging::Commands& c) { return c.create_contact(patch); }));
+        ctx.srv.audit(ctx.who, "contact.create", std::to_string(saved.contact.id), saved.contact.name, ctx.address());
+        return created(contact_json(saved.contact));
     });
 
+    // Partial update: a field not given keeps its value; read and written in one core step.
     r.put(R"(/api/v1/contacts/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(c, store::get_contact(*db, id), "get contact");
-        CX_CHECK_VOID(read_contact(body, c, false));
-        const bool set_groups = body.contains("group_ids");
-        CX_CHECK(groups, id_list(body, "group_ids", 100));
-        CX_TRY(old_groups, store::groups_of(*db, id), "groups of");
-        const auto now = now_seconds();
-        CX_CHECK_VOID(core_write(ctx.srv, "update contact",
-                                 [c, now, set_groups, groups, old_groups, id](store::Database& d)
-                                     -> store::Result<void> {
-            store::Transaction tx(d);
-            auto u = store::update_contact(d, c, now);
-            if (!u) return u;
-            if (set_groups) {
-                for (auto g : old_groups) {
-                    auto x = store::remove_from_group(d, g, id);
-                    if (!x) return x;
-                }
-                for (auto g : groups) {
-                    auto x = store::add_to_group(d, g, id);
-                    if (!x) return x;
-                }
-            }
-            return tx.commit();
-        }));
-        ctx.srv.audit(ctx.who, "contact.update", std::to_string(id), c.name, ctx.address());
-        c.updated_at = now;
-        return ok(contact_json(c));
+        CX_CHECK(patch, read_contact(body, false));
+        CX_CHECK(saved, command(ctx.srv, [id, patch](messaging::Commands& c) { return c.update_contact(id, patch); }));
+        ctx.srv.audit(ctx.who, "contact.update", std::to_string(id), saved.contact.name, ctx.address());
+        return ok(contact_json(saved.contact));
     });
 
     r.del(R"(/api/v1/contacts/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(c, store::get_contact(*db, id), "get contact");
-        CX_CHECK_VOID(core_write(ctx.srv, "delete contact",
-                                 [id](store::Database& d) { return store::delete_contact(d, id); }));
+        CX_CHECK(c, command(ctx.srv, [id](messaging::Commands& cmd) { return cmd.delete_contact(id); }));
         ctx.srv.audit(ctx.who, "contact.delete", std::to_string(id), c.name, ctx.address());
         return ok({{"id", id}, {"deleted", true}});
     });
@@ -215,8 +171,7 @@ void register_contacts(Router& r) {
             if (g > 0) group = g;
         }
         messaging::ImportOptions options;
-        options.today = std::chrono::year_month_day(
-            std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8)));
+        options.today = std::chrono::year_month_day(office_today(ctx.srv));
         auto file_error = [](const messaging::CsvError& e) {
             return fail(Errc::invalid_field, e.detail_zh.empty() ? "csv: " + e.detail : e.detail_zh);
         };
@@ -269,9 +224,8 @@ void register_contacts(Router& r) {
             auto more = reader->next(batch, problems, messaging::kImportChunkRows);
             if (!more) return file_error(more.error());
             if (!batch.empty()) {
-                const auto now = now_seconds();
-                auto n = core_write(ctx.srv, "import contacts", [rows = std::move(batch), group, now](store::Database& d) {
-                    return messaging::write_contact_chunk(d, rows, group, now);
+                auto n = command(ctx.srv, [rows = std::move(batch), group](messaging::Commands& c) {
+                    return c.import_contacts(rows, group);
                 });
                 batch = {};
                 if (!n) {
@@ -320,75 +274,45 @@ void register_contacts(Router& r) {
     r.post("/api/v1/groups", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(body, ctx.body());
         CX_CHECK(name, need_string(body, "name", 100));
-        if (name.empty()) return fail(Errc::invalid_field, "name must not be empty");
         CX_CHECK(desc, opt_string(body, "description", 1000));
         const std::string d = desc.value_or("");
-        CX_CHECK(id, core_write(ctx.srv, "create group", [name, d](store::Database& db) {
-                     return store::create_group(db, name, d);
-                 }));
-        ctx.srv.audit(ctx.who, "group.create", std::to_string(id), name, ctx.address());
-        return created({{"id", id}, {"name", name}, {"description", d}, {"members", 0}});
+        CX_CHECK(g, command(ctx.srv, [name, d](messaging::Commands& c) { return c.create_group(name, d); }));
+        ctx.srv.audit(ctx.who, "group.create", std::to_string(g.id), name, ctx.address());
+        return created(group_json(g));
     });
 
     r.put(R"(/api/v1/groups/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(list, store::list_groups(*db), "groups");
-        std::optional<store::Group> g;
-        for (const auto& x : list) {
-            if (x.id == id) g = x;
-        }
-        if (!g) return fail(Errc::not_found, "no such group");
+        messaging::GroupPatch patch;
         CX_CHECK(name, opt_string(body, "name", 100));
         CX_CHECK(desc, opt_string(body, "description", 1000));
-        if (name) g->name = *name;
-        if (desc) g->description = *desc;
-        if (g->name.empty()) return fail(Errc::invalid_field, "name must not be empty");
-        const store::Group gg = *g;
-        CX_CHECK_VOID(core_write(ctx.srv, "update group", [gg](store::Database& d) { return store::update_group(d, gg); }));
-        ctx.srv.audit(ctx.who, "group.update", std::to_string(id), gg.name, ctx.address());
-        return ok(group_json(gg));
+        patch.name = name;
+        patch.description = desc;
+        CX_CHECK(g, command(ctx.srv, [id, patch](messaging::Commands& c) { return c.update_group(id, patch); }));
+        ctx.srv.audit(ctx.who, "group.update", std::to_string(id), g.name, ctx.address());
+        return ok(group_json(g));
     });
 
     r.del(R"(/api/v1/groups/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(list, store::list_groups(*db), "groups");
-        bool found = false;
-        for (const auto& x : list) found = found || x.id == id;
-        if (!found) return fail(Errc::not_found, "no such group");
-        CX_CHECK_VOID(core_write(ctx.srv, "delete group", [id](store::Database& d) { return store::delete_group(d, id); }));
+        CX_CHECK_VOID(command(ctx.srv, [id](messaging::Commands& c) { return c.delete_group(id); }));
         ctx.srv.audit(ctx.who, "group.delete", std::to_string(id), "", ctx.address());
         return ok({{"id", id}, {"deleted", true}});
     });
 
+    // Membership: one command reads and writes in one core step.
     r.post(R"(/api/v1/groups/(\d+)/members)", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
         CX_CHECK(add, id_list(body, "add", 5000));
         CX_CHECK(remove, id_list(body, "remove", 5000));
-        CX_CHECK(db, ctx.db());
-        CX_TRY(list, store::list_groups(*db), "groups");
-        bool found = false;
-        for (const auto& x : list) found = found || x.id == id;
-        if (!found) return fail(Errc::not_found, "no such group");
-        CX_CHECK_VOID(core_write(ctx.srv, "group members", [id, add, remove](store::Database& d)
-                                     -> store::Result<void> {
-            store::Transaction tx(d);
-            for (auto c : add) {
-                auto x = store::add_to_group(d, id, c);
-                if (!x) return x;
-            }
-            for (auto c : remove) {
-                auto x = store::remove_from_group(d, id, c);
-                if (!x) return x;
-            }
-            return tx.commit();
-        }));
+        CX_CHECK(change, command(ctx.srv, [id, add, remove](messaging::Commands& c) {
+                     return c.edit_members(id, add, remove);
+                 }));
         ctx.srv.audit(ctx.who, "group.members", std::to_string(id),
-                      "+" + std::to_string(add.size()) + " -" + std::to_string(remove.size()), ctx.address());
-        return ok({{"id", id}, {"added", add.size()}, {"removed", remove.size()}});
+                      "+" + std::to_string(change.added) + " -" + std::to_string(change.removed), ctx.address());
+        return ok({{"id", id}, {"added", change.added}, {"removed", change.removed}});
     });
 }
 

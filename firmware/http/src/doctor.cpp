@@ -28,7 +28,7 @@ void register_doctor(Router& r) {
         CX_CHECK(before, ctx.query_int("before", 0, 0, INT64_MAX));
         CX_CHECK(db, ctx.db());
         CX_TRY(calls, store::list_calls(*db, static_cast<int>(limit), before), "list calls");
-        CX_TRY(today, store::count_calls_since(*db, now_seconds() - 24 * 3600), "count calls");
+        CX_TRY(today, store::count_calls_since(*db, now_seconds(ctx.srv) - 24 * 3600), "count calls");
         json items = json::array();
         for (const auto& c : calls) items.push_back(call_json(c));
         json next = nullptr;
@@ -43,7 +43,7 @@ void register_doctor(Router& r) {
         rep.raw = ctx.srv.hooks.support_bundle();
         rep.content_type = "application/json; charset=utf-8";
         rep.headers.emplace_back("Content-Disposition",
-                                 "attachment; filename=\"cunxin-support-" + std::to_string(now_seconds()) + ".json\"");
+                                 "attachment; filename=\"cunxin-support-" + std::to_string(now_seconds(ctx.srv)) + ".json\"");
         rep.headers.emplace_back("Cache-Control", "no-store");
         ctx.srv.audit(ctx.who, "system.doctor", "support_bundle", "", ctx.address());
         return rep;

@@ -29,6 +29,7 @@ const char* to_string(Errc code) noexcept {
         case Errc::rate_limited: return "rate_limited";
         case Errc::setup_required: return "setup_required";
         case Errc::core_unavailable: return "core_unavailable";
+        case Errc::busy: return "busy";
         case Errc::unavailable: return "unavailable";
         case Errc::internal: return "internal";
     }
@@ -52,6 +53,7 @@ int status_of(Errc code) noexcept {
         case Errc::rate_limited: return 429;
         case Errc::setup_required: return 403;
         case Errc::core_unavailable: return 503;
+        case Errc::busy: return 503;
         case Errc::unavailable: return 503;
         case Errc::internal: return 500;
     }

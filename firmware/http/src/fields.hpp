@@ -34,6 +34,7 @@ enum class Errc {
     rate_limited,       ///< too many attempts
     setup_required,     ///< no admin account yet
     core_unavailable,   ///< the core did not answer in time
+    busy,               ///< the core was too busy to start the work: it was not done (retry)
     unavailable,        ///< storage busy / feature not wired in this build
     internal,           ///< anything unexpected (details only in the log)
 };

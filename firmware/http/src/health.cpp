@@ -23,6 +23,10 @@ void register_health(Router& r) {
             }
         }
         out["selftest"] = selftest;
+        // The office's clock and zone: the panel shows every time in them, whatever the
+        // browser's zone (a board without a battery clock follows the network's time).
+        out["now"] = now_seconds(ctx.srv);
+        out["utc_offset_minutes"] = office_offset(ctx.srv);
         if (!db) out["status"] = "degraded";
         return ok(out);
     });

@@ -88,7 +88,7 @@ void register_messages(Router& r) {
     r.get("/api/v1/messages/export.csv", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(q, read_query(ctx));
         CX_CHECK(db, ctx.db());
-        const int off = ctx.srv.cfg.utc_offset_minutes;
+        const int off = office_offset(ctx.srv);
         std::vector<std::vector<std::string>> rows = {
             {"编号", "方向", "时间", "号码", "姓名", "村", "类别", "状态", "内容"}};
         q.limit = 200;
@@ -179,14 +179,8 @@ void register_messages(Router& r) {
         CX_CHECK(status, need_string(body, "status", 32));
         auto s = store::parse_triage_status(status);
         if (!s) return fail(Errc::invalid_field, "status must be new, in_progress or handled");
-        CX_CHECK(db, ctx.db());
-        CX_TRY(m, store::get_message(*db, id), "get message");
-        if (m.direction != store::Direction::In) return fail(Errc::conflict, "only replies are triaged");
-        const auto now = now_seconds();
         const auto st = *s;
-        CX_CHECK_VOID(core_write(ctx.srv, "triage", [id, st, now](store::Database& d) {
-            return store::set_triage_status(d, id, st, now);
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [id, st](messaging::Commands& c) { return c.set_triage_status(id, st); }));
         ctx.srv.audit(ctx.who, "message.status", std::to_string(id), status, ctx.address());
         publish(ctx.srv, "message.updated", {{"id", id}, {"status", status}});
         return ok({{"id", id}, {"status", status}});
@@ -196,17 +190,7 @@ void register_messages(Router& r) {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
         CX_CHECK(user, opt_int(body, "user_id", 1, INT64_MAX));
-        CX_CHECK(db, ctx.db());
-        CX_TRY(m, store::get_message(*db, id), "get message");
-        (void)m;
-        if (user) {
-            CX_TRY(u, store::get_user(*db, *user), "get user");
-            (void)u;
-        }
-        const auto now = now_seconds();
-        CX_CHECK_VOID(core_write(ctx.srv, "assign", [id, user, now](store::Database& d) {
-            return store::assign_message(d, id, user, now);
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [id, user](messaging::Commands& c) { return c.assign(id, user); }));
         ctx.srv.audit(ctx.who, "message.assign", std::to_string(id),
                       user ? std::to_string(*user) : "none", ctx.address());
         publish(ctx.srv, "message.updated", {{"id", id}});
@@ -217,17 +201,11 @@ void register_messages(Router& r) {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
         CX_CHECK(text, need_string(body, "text", 4000));
-        if (text.empty()) return fail(Errc::invalid_field, "text must not be empty");
-        CX_CHECK(db, ctx.db());
-        CX_TRY(m, store::get_message(*db, id), "get message");
-        (void)m;
-        const auto now = now_seconds();
         const std::string author = ctx.who.name;
-        CX_CHECK(nid, core_write(ctx.srv, "add note", [id, author, text, now](store::Database& d) {
-                     return store::add_note(d, id, author, text, now);
-                 }));
+        CX_CHECK(note, command(ctx.srv, [id, author, text](messaging::Commands& c) { return c.add_note(id, author, text); }));
         ctx.srv.audit(ctx.who, "message.note", std::to_string(id), "", ctx.address());
-        return created({{"id", nid}, {"message_id", id}, {"author", author}, {"text", text}, {"created_at", now}});
+        return created({{"id", note.id}, {"message_id", id}, {"author", note.author}, {"text", note.text},
+                        {"created_at", note.created_at}});
     });
 
     r.post(R"(/api/v1/messages/(\d+)/reply)", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
@@ -254,19 +232,8 @@ void register_messages(Router& r) {
         } else if (!it->is_null() && !it->is_string()) {
             return fail(Errc::invalid_field, "category must be a menu code or null");
         }
+        CX_CHECK(m, command(ctx.srv, [id, category](messaging::Commands& c) { return c.classify(id, category); }));
         CX_CHECK(db, ctx.db());
-        CX_TRY(m, store::get_message(*db, id), "get message");
-        if (m.direction != store::Direction::In) return fail(Errc::conflict, "only replies are classified");
-        if (category) {
-            CX_TRY(menu, store::list_menu(*db), "menu");
-            bool found = false;
-            for (const auto& item : menu) found = found || item.code == *category;
-            if (!found) return fail(Errc::invalid_field, "no such menu code");
-        }
-        const auto now = now_seconds();
-        CX_CHECK_VOID(core_write(ctx.srv, "classify", [id, category, now](store::Database& d) {
-            return store::set_category(d, id, category, now);
-        }));
         ctx.srv.audit(ctx.who, "message.category", std::to_string(id),
                       m.category.value_or("") + " -> " + category.value_or(""), ctx.address());
         CX_TRY(after, store::get_message(*db, id), "get message");

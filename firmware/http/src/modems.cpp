@@ -106,11 +106,11 @@ json sim_full_json(store::Database& db, const store::Sim& s, const std::map<std:
 
 // One limit field of PUT /sims: absent keeps it, null returns to the configured default,
 // a positive number sets it, 0 (no limit) only with "no_limit_confirmed": true.
-Result<void> limit_field(const json& body, const char* key, int hi, std::optional<int>& target) {
+Result<void> limit_field(const json& body, const char* key, int hi, std::optional<std::optional<int>>& target) {
     auto it = body.find(key);
     if (it == body.end()) return {};
     if (it->is_null()) {
-        target.reset();
+        target.emplace(std::nullopt);
         return {};
     }
     CX_CHECK(v, opt_int(body, key, 0, hi));
@@ -152,7 +152,7 @@ void register_modems(Router& r) {
         // Field checks (issue 14): the last credit reading and self-test result of each SIM.
         CX_TRY(balances, store::latest_balances(*db), "balances");
         CX_TRY(tests, store::latest_selftests(*db), "self-test");
-        const auto now = now_seconds();
+        const auto now = now_seconds(ctx.srv);
         for (auto& j : items) {
             const std::string iccid = j.value("iccid", "");
             j["balance"] = nullptr;
@@ -191,25 +191,18 @@ void register_modems(Router& r) {
     r.put(R"(/api/v1/sims/(\d{6,22}))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         const std::string iccid = ctx.req.matches[1];
         CX_CHECK(body, ctx.body());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(found, store::get_sim(*db, iccid), "get sim");
-        if (!found) return fail(Errc::not_found, "no such SIM");
-        store::Sim s = *found;
-        CX_CHECK_VOID(limit_field(body, "limit_per_minute", 1000, s.limit_per_minute));
-        CX_CHECK_VOID(limit_field(body, "limit_per_hour", 100000, s.limit_per_hour));
-        CX_CHECK_VOID(limit_field(body, "limit_per_day", 1000000, s.limit_per_day));
+        messaging::SimPatch p;
+        CX_CHECK_VOID(limit_field(body, "limit_per_minute", 1000, p.limit_per_minute));
+        CX_CHECK_VOID(limit_field(body, "limit_per_hour", 100000, p.limit_per_hour));
+        CX_CHECK_VOID(limit_field(body, "limit_per_day", 1000000, p.limit_per_day));
         CX_CHECK(price, opt_int(body, "price_fen_per_segment", 0, 10000));
         CX_CHECK(bs, opt_int(body, "monthly_budget_segments", 0, 100000000));
         CX_CHECK(bf, opt_int(body, "monthly_budget_fen", 0, 10000000000LL));
-        if (price) s.price_fen_per_segment = static_cast<int>(*price);
-        if (bs) s.monthly_budget_segments = static_cast<int>(*bs);
-        if (bf) s.monthly_budget_fen = *bf;
-        CoreApi* core = ctx.srv.hooks.core;
-        CX_CHECK_VOID(core_write(ctx.srv, "sim settings", [s, core](store::Database& d) {
-            auto res = store::update_sim_settings(d, s);
-            if (res && core) core->settings_changed();
-            return res;
-        }));
+        if (price) p.price_fen_per_segment = static_cast<int>(*price);
+        if (bs) p.monthly_budget_segments = static_cast<int>(*bs);
+        p.monthly_budget_fen = bf;
+        CX_CHECK(s, command(ctx.srv, [iccid, p](messaging::Commands& c) { return c.update_sim(iccid, p); }));
+        CX_CHECK(db, ctx.db());
         ctx.srv.audit(ctx.who, "sim.update", iccid, body.dump(), ctx.address());
         const auto force = limits_in_force(ctx.srv, {s});
         return ok(sim_full_json(*db, s, force));

@@ -55,9 +55,9 @@ struct Period {
 };
 
 Result<Period> report_period(Ctx& ctx) {
-    const int offset = ctx.srv.cfg.utc_offset_minutes;
+    const int offset = office_offset(ctx.srv);
     const store::Seconds off = static_cast<store::Seconds>(offset) * 60;
-    const auto now = now_seconds();
+    const auto now = now_seconds(ctx.srv);
     const auto today = local_midnight(now, offset);
     Period p;
     const std::string kind = ctx.query("period").value_or("");
@@ -239,8 +239,8 @@ Result<Reply> report_csv(const ReportData& d, const std::string& table, int offs
 // The dashboard's content (the same for every role).
 Result<json> dashboard(Ctx& ctx) {
     CX_CHECK(db, ctx.db());
-    const auto now = now_seconds();
-    const int offset = ctx.srv.cfg.utc_offset_minutes;
+    const auto now = now_seconds(ctx.srv);
+    const int offset = office_offset(ctx.srv);
     const auto today = local_midnight(now, offset);
     CX_TRY(cats, store::incoming_per_category(*db, today, today + 86400), "per category");
     CX_TRY(menu, store::list_menu(*db), "menu");
@@ -348,11 +348,11 @@ void register_reports(Router& r) {
     r.get("/api/v1/reports", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(period, report_period(ctx));
         CX_CHECK(db, ctx.db());
-        CX_CHECK(data, collect_report(*db, period, ctx.srv.cfg.utc_offset_minutes));
+        CX_CHECK(data, collect_report(*db, period, office_offset(ctx.srv)));
         if (ctx.query("format").value_or("") == "csv") {
-            return report_csv(data, ctx.query("table").value_or("category"), ctx.srv.cfg.utc_offset_minutes);
+            return report_csv(data, ctx.query("table").value_or("category"), office_offset(ctx.srv));
         }
-        return ok(report_json(data, ctx.srv.cfg.utc_offset_minutes));
+        return ok(report_json(data, office_offset(ctx.srv)));
     });
 }
 

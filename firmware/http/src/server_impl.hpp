@@ -5,7 +5,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <thread>
 #include <type_traits>
@@ -21,7 +23,54 @@ using Clock = std::chrono::steady_clock;
 
 struct ServerImpl;
 
-/// A panel session. Wall-clock Unix seconds: sessions live in the store and survive restarts.
+/// Where a task posted to the core stands (see ServerImpl::call_core).
+enum class CoreTaskState { pending, running, done, abandoned };
+
+/// A task posted to the core and the HTTP thread waiting for it; its state moves
+/// pending -> running -> done on the core, or pending -> abandoned on the HTTP thread.
+template <class T>
+struct CoreTask {
+    std::mutex mu;
+    std::condition_variable cv;
+    CoreTaskState state = CoreTaskState::pending;
+    std::optional<T> value;
+    std::exception_ptr error;
+    bool durable = true;  ///< false: the work ran but its writes did not reach the disk
+
+    /// Core thread: true when the task may run (it was not abandoned); it is then running.
+    bool start() {
+        std::lock_guard lock(mu);
+        if (state == CoreTaskState::abandoned) return false;
+        state = CoreTaskState::running;
+        return true;
+    }
+    /// Core (or writer) thread: the task ended; `ok` = its writes are durable.
+    void finish(bool ok) {
+        {
+            std::lock_guard lock(mu);
+            durable = ok;
+            state = CoreTaskState::done;
+        }
+        cv.notify_all();
+    }
+    /// HTTP thread: waits up to `pending_bound` for the task to start or end; a task not
+    /// started by then is abandoned; a running one is waited for up to `running_bound` more.
+    /// Returns the final state seen: done, abandoned, or running (still running at the bound).
+    CoreTaskState wait(std::chrono::milliseconds pending_bound, std::chrono::milliseconds running_bound) {
+        std::unique_lock lock(mu);
+        if (cv.wait_for(lock, pending_bound, [&] { return state == CoreTaskState::done; })) return state;
+        if (state == CoreTaskState::pending) {
+            state = CoreTaskState::abandoned;
+            return state;
+        }
+        cv.wait_for(lock, running_bound, [&] { return state == CoreTaskState::done; });
+        return state;
+    }
+};
+
+/// A panel session. Unix seconds by the core's clock (now_seconds(srv)), not a monotonic one:
+/// sessions live in the store and must survive restarts. What lives in memory only (the login
+/// back-off, the dashboard cache) keeps steady_clock, which no clock correction moves.
 struct Session {
     std::int64_t user_id = 0;
     std::string name;
@@ -133,25 +182,41 @@ struct ServerImpl {
     void audit(const Principal& who, const std::string& action, const std::string& target,
                const std::string& detail, const std::string& address);
 
-    /// Runs `fn(core write db, hooks)` on the core thread and waits for its value.
-    /// `fn` must capture by value: after a timeout it may still run.
+    /// Runs `fn()` on the core thread and waits for its value: THE one place where HTTP hands
+    /// work to the core (every command and every core read goes through it). A task still
+    /// pending at `core_timeout` is abandoned (it never runs: 503 `busy`, "not done"); a task
+    /// already running is waited for up to `core_running_timeout`, so the client learns what
+    /// happened. `fn` must capture by value.
     template <class F>
     auto call_core(F fn) -> Result<std::invoke_result_t<F>> {
         using T = std::invoke_result_t<F>;
         if (!hooks.post) return fail(Errc::unavailable, "core not connected");
-        auto p = std::make_shared<std::promise<T>>();
-        auto fut = p->get_future();
-        hooks.post([p, fn = std::move(fn)]() mutable {
+        auto task = std::make_shared<CoreTask<T>>();
+        hooks.post([task, fn = std::move(fn), durable = hooks.when_durable]() mutable {
+            if (!task->start()) return;  // abandoned by the HTTP thread: not run
             try {
-                p->set_value(fn());
+                task->value.emplace(fn());
             } catch (...) {
-                p->set_exception(std::current_exception());
+                task->error = std::current_exception();
+            }
+            // The answer waits until what the task wrote is on disk (group commit: one flush
+            // for everything written meanwhile); a failed flush answers 503, nothing was kept.
+            if (durable) {
+                durable([task](bool ok) { task->finish(ok); });
+            } else {
+                task->finish(true);
             }
         });
-        if (fut.wait_for(cfg.core_timeout) != std::future_status::ready) {
-            return fail(Errc::core_unavailable, "the appliance is busy, try again");
+        switch (task->wait(cfg.core_timeout, cfg.core_running_timeout)) {
+            case CoreTaskState::done: break;
+            case CoreTaskState::abandoned:
+            case CoreTaskState::pending: return fail(Errc::busy, "系统繁忙，未执行，请重试");
+            case CoreTaskState::running:
+                return fail(Errc::core_unavailable, "系统繁忙，操作仍在进行，结果未知，请稍后查看");
         }
-        return fut.get();
+        if (task->error) std::rethrow_exception(task->error);
+        if (!task->durable) return fail(Errc::unavailable, "保存失败，请重试");
+        return std::move(*task->value);
     }
 };
 

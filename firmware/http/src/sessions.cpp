@@ -23,18 +23,14 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string Sessions::create(std::int64_t user_id, std::string name, Role role) {
-    const auto now = now_seconds();
+    const auto now = now_seconds(srv_);
     std::string id = random_token(32);
     const std::string key = hash_token(id);
     Session s{user_id, std::move(name), role, random_token(24), now, now, now};
     // Stored before the cookie goes out, so that a restart right after a login keeps it; the
     // same short transaction drops expired sessions.
     const store::Session row{key, user_id, s.csrf, now, now, expires(s)};
-    auto stored = core_write(srv_, "store session", [row, now](store::Database& db) -> store::Result<void> {
-        if (auto r = store::create_session(db, row); !r) return r;
-        if (auto r = store::delete_expired_sessions(db, now); !r) return cunxin::unexpected(r.error());
-        return {};
-    });
+    auto stored = command(srv_, [row](messaging::Commands& c) { return c.create_session(row); });
     if (!stored) {
         std::fprintf(stderr, "[http] session kept in memory only (%s): a restart will end it\n",
                      stored.error().detail.c_str());
@@ -47,7 +43,7 @@ std::string Sessions::create(std::int64_t user_id, std::string name, Role role) 
 
 std::optional<Session> Sessions::find(const std::string& id, bool touch) {
     if (id.empty() || id.size() > 128) return std::nullopt;
-    const auto now = now_seconds();
+    const auto now = now_seconds(srv_);
     const std::string key = hash_token(id);
     std::unique_lock lock(mu_);
     auto it = map_.find(key);
@@ -73,11 +69,11 @@ std::optional<Session> Sessions::find(const std::string& id, bool touch) {
         it->second.last = now;
         // Activity reaches the store at most once a minute (SD card wear); the idle timeout
         // is in minutes, so a restart loses at most a minute of it.
-        if (now - it->second.stored_last >= 60 && srv_.hooks.post && srv_.hooks.db) {
+        if (now - it->second.stored_last >= 60 && srv_.hooks.post && srv_.hooks.core) {
             it->second.stored_last = now;
-            store::Database* wdb = srv_.hooks.db;
+            CoreApi* core = srv_.hooks.core;
             const auto until = expires(it->second);
-            srv_.hooks.post([wdb, key, now, until] { (void)store::touch_session(*wdb, key, now, until); });
+            srv_.hooks.post([core, key, now, until] { (void)core->commands().touch_session(key, now, until); });
         }
     }
     return it->second;
@@ -89,7 +85,7 @@ void Sessions::remove(const std::string& id) {
         std::lock_guard lock(mu_);
         map_.erase(key);
     }
-    auto r = core_write(srv_, "delete session", [key](store::Database& db) { return store::delete_session(db, key); });
+    auto r = command(srv_, [key](messaging::Commands& c) { return c.delete_session(key); });
     if (!r) std::fprintf(stderr, "[http] could not delete a session: %s\n", r.error().detail.c_str());
 }
 
@@ -105,11 +101,7 @@ void Sessions::remove_user(std::int64_t user_id, const std::string& keep) {
         std::erase_if(map_, [&](const auto& kv) { return kv.second.user_id == user_id && kv.first != keep_key; });
     }
     // One core task (nothing runs in between): the stored sessions go, the kept one is written back.
-    auto r = core_write(srv_, "delete sessions", [user_id, kept](store::Database& db) -> store::Result<void> {
-        if (auto d = store::delete_user_sessions(db, user_id); !d) return cunxin::unexpected(d.error());
-        if (kept) return store::create_session(db, *kept);
-        return {};
-    });
+    auto r = command(srv_, [user_id, kept](messaging::Commands& c) { return c.delete_user_sessions(user_id, kept); });
     if (!r) std::fprintf(stderr, "[http] could not delete sessions: %s\n", r.error().detail.c_str());
 }
 

@@ -59,7 +59,7 @@ void register_settings(Router& r) {
         CX_TRY(menu, store::list_menu(*db), "menu");
         json jm = json::array();
         for (const auto& m : menu) jm.push_back(menu_json(m));
-        return ok({{"settings", s}, {"menu", jm}, {"server_time", now_seconds()}});
+        return ok({{"settings", s}, {"menu", jm}, {"server_time", now_seconds(ctx.srv)}});
     });
 
     r.put("/api/v1/settings", Need::admin, [](Ctx& ctx) -> Result<Reply> {
@@ -91,25 +91,9 @@ void register_settings(Router& r) {
                     text = v.get<std::string>();
                     break;
             }
-            if (it.key() == "anniversary_template" && !messaging::validate_template(text).empty()) {
-                return fail(Errc::invalid_field, "anniversary_template has an unknown {field}");
-            }
-            if (it.key() == "time_source" && text != "network" && text != "browser" && text != "system") {
-                return fail(Errc::invalid_field, "time_source must be network, browser or system");
-            }
             changes.emplace_back(it.key(), text);
         }
-        CoreApi* core = ctx.srv.hooks.core;
-        CX_CHECK_VOID(core_write(ctx.srv, "settings", [changes, core](store::Database& d) -> store::Result<void> {
-            store::Transaction tx(d);
-            for (const auto& [k, v] : changes) {
-                auto x = store::set_setting(d, k, v);
-                if (!x) return x;
-            }
-            auto done = tx.commit();
-            if (done && core) core->settings_changed();
-            return done;
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [changes](messaging::Commands& c) { return c.set_settings(changes); }));
         ctx.srv.audit(ctx.who, "settings.update", "settings", body.dump(), ctx.address());
         return ok({{"updated", changes.size()}});
     });
@@ -130,38 +114,14 @@ void register_settings(Router& r) {
             if (!it->is_boolean()) return fail(Errc::invalid_field, "anonymous must be true or false");
             m.anonymous = it->get<bool>();
         }
-        if (m.label_zh.empty()) return fail(Errc::invalid_field, "label_zh must not be empty");
-        CoreApi* core = ctx.srv.hooks.core;
-        CX_CHECK_VOID(core_write(ctx.srv, "menu", [m, core](store::Database& d) -> store::Result<void> {
-            store::Transaction tx(d);
-            auto x = store::upsert_menu_item(d, m);
-            if (!x) return x;
-            // Anonymity covers the category's earlier messages too, and is never undone.
-            if (m.anonymous) {
-                auto n = store::anonymize_category(d, m.code);
-                if (!n) return unexpected(n.error());
-            }
-            x = tx.commit();
-            if (x && core) core->settings_changed();
-            return x;
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [m](messaging::Commands& c) { return c.save_menu_item(m); }));
         ctx.srv.audit(ctx.who, "menu.update", m.code, m.label_zh, ctx.address());
         return ok(menu_json(m));
     });
 
     r.del(R"(/api/v1/menu/([0-9A-Za-z]{1,8}))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         const std::string code = ctx.req.matches[1];
-        CX_CHECK(db, ctx.db());
-        CX_TRY(menu, store::list_menu(*db), "menu");
-        bool found = false;
-        for (const auto& m : menu) found = found || m.code == code;
-        if (!found) return fail(Errc::not_found, "no such menu code");
-        CoreApi* core = ctx.srv.hooks.core;
-        CX_CHECK_VOID(core_write(ctx.srv, "menu delete", [code, core](store::Database& d) {
-            auto x = store::delete_menu_item(d, code);
-            if (x && core) core->settings_changed();
-            return x;
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [code](messaging::Commands& c) { return c.delete_menu_item(code); }));
         ctx.srv.audit(ctx.who, "menu.delete", code, "", ctx.address());
         return ok({{"code", code}, {"deleted", true}});
     });

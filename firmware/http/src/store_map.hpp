@@ -5,16 +5,28 @@
 #include <chrono>
 
 #include "api.hpp"
+#include "cunxin/messaging/commands.hpp"
 #include "cunxin/store/store.hpp"
 #include "server_impl.hpp"
 
 namespace cunxin::http {
 
-/// Unix seconds now.
-inline store::Seconds now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+/// Unix seconds now by the core's clock (network-corrected); the system clock only while no
+/// core is connected. Any thread.
+inline store::Seconds now_seconds(const ServerImpl& srv) {
+    if (srv.hooks.core) return srv.hooks.core->unix_now();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+/// The office's UTC offset in minutes (ServerConfig::utc_offset_minutes, the config's
+/// `utc_offset_minutes`, the same the core's clock uses).
+inline int office_offset(const ServerImpl& srv) { return srv.cfg.utc_offset_minutes; }
+
+/// The office's local date today (by the core's clock and the office offset).
+inline std::chrono::sys_days office_today(const ServerImpl& srv) {
+    return std::chrono::floor<std::chrono::days>(
+        std::chrono::sys_seconds(std::chrono::seconds(now_seconds(srv) + std::int64_t{office_offset(srv)} * 60)));
 }
 
 inline Role to_http(store::Role r) {
@@ -61,18 +73,30 @@ inline store::Role to_store(Role r) {
         if (!cx_c_) return unexpected(cx_c_.error()); \
     } while (0)
 
-/// Runs `fn(store::Database&)` on the core thread with the write connection; fn returns a
-/// store::Result<T>; yields http Result<T>.
+/// Maps a messaging failure to an HTTP error (commands' details are Chinese, safe to show).
+inline Error from_messaging(const messaging::Error& e) {
+    switch (e.code) {
+        case messaging::Errc::invalid_argument: return Error{Errc::invalid_field, -1, e.detail};
+        case messaging::Errc::not_found: return Error{Errc::not_found, -1, e.detail};
+        case messaging::Errc::bad_state:
+        case messaging::Errc::conflict: return Error{Errc::conflict, -1, e.detail};
+        case messaging::Errc::store: break;
+    }
+    return Error{Errc::unavailable, -1, e.detail.empty() ? std::string("存储出错，请重试") : e.detail};
+}
+
+/// Runs a messaging command `fn(messaging::Commands&)` (returning messaging::Result<T>) on the
+/// core thread through call_core; yields Result<T>. Every write of the panel goes here.
 template <class F>
-auto core_write(ServerImpl& srv, const char* what, F fn)
-    -> Result<typename std::invoke_result_t<F, store::Database&>::value_type> {
-    using R = std::invoke_result_t<F, store::Database&>;
+auto command(ServerImpl& srv, F fn)
+    -> Result<typename std::invoke_result_t<F, messaging::Commands&>::value_type> {
+    using R = std::invoke_result_t<F, messaging::Commands&>;
     using T = typename R::value_type;
-    if (!srv.hooks.db) return fail(Errc::unavailable, "storage not connected");
-    store::Database* db = srv.hooks.db;
-    auto r = srv.call_core([db, fn = std::move(fn)]() mutable { return fn(*db); });
+    if (!srv.hooks.core) return fail(Errc::unavailable, "消息核心未运行");
+    CoreApi* core = srv.hooks.core;
+    auto r = srv.call_core([core, fn = std::move(fn)]() mutable { return fn(core->commands()); });
     if (!r) return unexpected(r.error());
-    if (!*r) return unexpected(from_store(r->error(), what));
+    if (!*r) return unexpected(from_messaging(r->error()));
     if constexpr (std::is_void_v<T>) {
         return {};
     } else {

@@ -45,7 +45,7 @@ namespace {
 // "cunxin-20261206-1821.db": the office's local date and time of the copy, so a folder of
 // backups sorts by age and a clerk sees which day each one holds.
 std::string backup_file_name(const ServerImpl& srv) {
-    return "cunxin-" + office_time(now_seconds(), srv.cfg.utc_offset_minutes, "%Y%m%d-%H%M") + ".db";
+    return "cunxin-" + office_time(now_seconds(srv), office_offset(srv), "%Y%m%d-%H%M") + ".db";
 }
 }  // namespace
 
@@ -53,9 +53,9 @@ void register_system(Router& r) {
     // A consistent copy of the live database (sqlite3_backup on the core thread).
     r.get("/api/v1/system/backup", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         const auto path = ctx.srv.cfg.db_path.parent_path() /
-                          ("backup-" + std::to_string(now_seconds()) + "-" + random_token(6) + ".db");
+                          ("backup-" + std::to_string(now_seconds(ctx.srv)) + "-" + random_token(6) + ".db");
         const std::string p = path.string();
-        CX_CHECK_VOID(core_write(ctx.srv, "backup", [p](store::Database& d) { return d.backup_to(p); }));
+        CX_CHECK_VOID(command(ctx.srv, [p](messaging::Commands& c) { return c.backup_to(p); }));
         std::ifstream in(path, std::ios::binary);
         std::ostringstream ss;
         ss << in.rdbuf();
@@ -137,12 +137,7 @@ void register_system(Router& r) {
 
     // An admin has read the notice: it is no longer shown (the status stays readable).
     r.post("/api/v1/system/restore/dismiss", Need::admin, [](Ctx& ctx) -> Result<Reply> {
-        CX_CHECK(db, ctx.db());
-        CX_TRY(at, store::get_setting(*db, "restore_at"), "restore status");
-        const std::string value = at.value_or("");
-        CX_CHECK_VOID(core_write(ctx.srv, "restore notice", [value](store::Database& d) {
-            return store::set_setting(d, "restore_notice_seen", value);
-        }));
+        CX_CHECK_VOID(command(ctx.srv, [](messaging::Commands& c) { return c.dismiss_restore_notice(); }));
         return ok({{"dismissed", true}});
     });
 }

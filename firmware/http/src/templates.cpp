@@ -20,31 +20,21 @@ json template_json(const store::SavedTemplate& t) {
             {"created_by", t.created_by}, {"created_at", t.created_at}, {"updated_at", t.updated_at}};
 }
 
-// Name and body from a request; both required on create, either on update.
-Result<void> read_template(const json& body, store::SavedTemplate& t, bool require) {
+// Name and body from a request (types and lengths; the rules are the command's).
+Result<messaging::TemplatePatch> read_template(const json& body, bool require) {
+    messaging::TemplatePatch p;
     if (require) {
         CX_CHECK(name, need_string(body, "name", 100));
         CX_CHECK(text, need_string(body, "body", 4000));
-        t.name = name;
-        t.body = text;
+        p.name = name;
+        p.body = text;
     } else {
         CX_CHECK(name, opt_string(body, "name", 100));
         CX_CHECK(text, opt_string(body, "body", 4000));
-        if (name) t.name = *name;
-        if (text) t.body = *text;
+        p.name = name;
+        p.body = text;
     }
-    if (t.name.empty()) return fail(Errc::invalid_field, "模板名称不能为空");
-    if (t.body.empty()) return fail(Errc::invalid_field, "模板内容不能为空");
-    if (auto ps = messaging::validate_template(t.body); !ps.empty()) {
-        return fail(Errc::invalid_field, std::string("template: ") + messaging::to_string(ps.front().code) +
-                                             (ps.front().name.empty() ? "" : " {" + ps.front().name + "}"));
-    }
-    return {};
-}
-
-// The office's local date (Beijing time, as the rest of the HTTP layer uses).
-std::chrono::sys_days local_today() {
-    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() + std::chrono::hours(8));
+    return p;
 }
 
 std::string date_text(std::chrono::year_month_day d) {
@@ -67,37 +57,25 @@ void register_templates(Router& r) {
 
     r.post("/api/v1/templates", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(body, ctx.body());
-        store::SavedTemplate t;
-        CX_CHECK_VOID(read_template(body, t, true));
-        t.created_by = ctx.who.name;
-        const auto now = now_seconds();
-        CX_CHECK(id, core_write(ctx.srv, "template", [t, now](store::Database& d) {
-            return store::insert_template(d, t, now);
-        }));
-        ctx.srv.audit(ctx.who, "template.create", std::to_string(id), t.name, ctx.address());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(saved, store::get_template(*db, id), "template");
+        CX_CHECK(patch, read_template(body, true));
+        const std::string actor = ctx.who.name;
+        CX_CHECK(saved, command(ctx.srv, [patch, actor](messaging::Commands& c) { return c.create_template(patch, actor); }));
+        ctx.srv.audit(ctx.who, "template.create", std::to_string(saved.id), saved.name, ctx.address());
         return created(template_json(saved));
     });
 
     r.put(R"(/api/v1/templates/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(t, store::get_template(*db, id), "template");
-        CX_CHECK_VOID(read_template(body, t, false));
-        const auto now = now_seconds();
-        CX_CHECK_VOID(core_write(ctx.srv, "template", [t, now](store::Database& d) {
-            return store::update_template(d, t, now);
-        }));
-        ctx.srv.audit(ctx.who, "template.update", std::to_string(id), t.name, ctx.address());
-        CX_TRY(saved, store::get_template(*db, id), "template");
+        CX_CHECK(patch, read_template(body, false));
+        CX_CHECK(saved, command(ctx.srv, [id, patch](messaging::Commands& c) { return c.update_template(id, patch); }));
+        ctx.srv.audit(ctx.who, "template.update", std::to_string(id), saved.name, ctx.address());
         return ok(template_json(saved));
     });
 
     r.del(R"(/api/v1/templates/(\d+))", Need::operator_, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
-        CX_CHECK_VOID(core_write(ctx.srv, "template", [id](store::Database& d) { return store::delete_template(d, id); }));
+        CX_CHECK_VOID(command(ctx.srv, [id](messaging::Commands& c) { return c.delete_template(id); }));
         ctx.srv.audit(ctx.who, "template.delete", std::to_string(id), "", ctx.address());
         return ok({{"id", id}, {"deleted", true}});
     });
@@ -114,7 +92,7 @@ void register_templates(Router& r) {
     r.get("/api/v1/greetings/upcoming", Need::viewer, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(days, ctx.query_int("days", 7, 1, 31));
         CX_CHECK(db, ctx.db());
-        const auto today = local_today();
+        const auto today = office_today(ctx.srv);
         json out = json::array();
         for (std::int64_t i = 0; i < days; ++i) {
             const std::chrono::year_month_day day(today + std::chrono::days(i));

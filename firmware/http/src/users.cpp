@@ -67,12 +67,8 @@ void register_users(Router& r) {
         u.password_hash = hash_password(password);
         u.role = role;
         u.display_name = display.value_or(username);
-        const auto now = now_seconds();
-        CX_CHECK(id, core_write(ctx.srv, "create user", [u, now](store::Database& d) {
-                     return store::create_user(d, u, now);
-                 }));
-        u.id = id;
-        u.created_at = now;
+        CX_CHECK(saved, command(ctx.srv, [u](messaging::Commands& c) { return c.create_user(u); }));
+        u = saved;
         ctx.srv.audit(ctx.who, "user.create", username, store::to_string(role), ctx.address());
         return created(user_json(u));
     });
@@ -80,31 +76,26 @@ void register_users(Router& r) {
     r.put(R"(/api/v1/users/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
         CX_CHECK(body, ctx.body());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(u, store::get_user(*db, id), "get user");
+        messaging::UserPatch patch;
         if (body.contains("role")) {
             CX_CHECK(role, read_role(body, "viewer"));
-            if (id == ctx.who.user_id && role != store::Role::Admin) {
-                return fail(Errc::conflict, "you cannot take away your own admin role");
-            }
-            u.role = role;
+            patch.role = role;
         }
         CX_CHECK(display, opt_string(body, "display_name", 100));
-        if (display) u.display_name = *display;
+        patch.display_name = display;
         if (auto it = body.find("disabled"); it != body.end() && !it->is_null()) {
             if (!it->is_boolean()) return fail(Errc::invalid_field, "disabled must be true or false");
-            if (id == ctx.who.user_id && it->get<bool>()) return fail(Errc::conflict, "you cannot disable yourself");
-            u.disabled = it->get<bool>();
+            patch.disabled = it->get<bool>();
         }
         CX_CHECK(password, opt_string(body, "password", 256));
-        u.password_hash.clear();
         if (password) {
             if (password->size() < kMinPasswordLength) {
                 return fail(Errc::invalid_field, "password must have at least 8 characters");
             }
-            u.password_hash = hash_password(*password);
+            patch.password_hash = hash_password(*password);
         }
-        CX_CHECK_VOID(core_write(ctx.srv, "update user", [u](store::Database& d) { return store::update_user(d, u); }));
+        const std::int64_t actor = ctx.who.user_id;
+        CX_CHECK(u, command(ctx.srv, [id, patch, actor](messaging::Commands& c) { return c.update_user(id, patch, actor); }));
         // Another user: every session ends. Oneself: a new password ends the other sessions only.
         if (id != ctx.who.user_id) {
             ctx.srv.sessions.remove_user(id);
@@ -117,10 +108,8 @@ void register_users(Router& r) {
 
     r.del(R"(/api/v1/users/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
-        if (id == ctx.who.user_id) return fail(Errc::conflict, "you cannot delete yourself");
-        CX_CHECK(db, ctx.db());
-        CX_TRY(u, store::get_user(*db, id), "get user");
-        CX_CHECK_VOID(core_write(ctx.srv, "delete user", [id](store::Database& d) { return store::delete_user(d, id); }));
+        const std::int64_t actor = ctx.who.user_id;
+        CX_CHECK(u, command(ctx.srv, [id, actor](messaging::Commands& c) { return c.delete_user(id, actor); }));
         ctx.srv.sessions.remove_user(id);
         ctx.srv.audit(ctx.who, "user.delete", u.username, "", ctx.address());
         return ok({{"id", id}, {"deleted", true}});
@@ -144,12 +133,8 @@ void register_users(Router& r) {
         t.name = name;
         t.token_hash = fresh.hash;
         t.role = role;
-        const auto now = now_seconds();
-        CX_CHECK(id, core_write(ctx.srv, "create token", [t, now](store::Database& d) {
-                     return store::create_api_token(d, t, now);
-                 }));
-        t.id = id;
-        t.created_at = now;
+        CX_CHECK(saved, command(ctx.srv, [t](messaging::Commands& c) { return c.create_token(t); }));
+        t = saved;
         ctx.srv.audit(ctx.who, "token.create", name, store::to_string(role), ctx.address());
         json out = token_json(t);
         out["token"] = fresh.token;  // shown once, never stored
@@ -158,12 +143,7 @@ void register_users(Router& r) {
 
     r.del(R"(/api/v1/tokens/(\d+))", Need::admin, [](Ctx& ctx) -> Result<Reply> {
         CX_CHECK(id, ctx.id());
-        CX_CHECK(db, ctx.db());
-        CX_TRY(list, store::list_api_tokens(*db), "list tokens");
-        bool found = false;
-        for (const auto& t : list) found = found || t.id == id;
-        if (!found) return fail(Errc::not_found, "no such token");
-        CX_CHECK_VOID(core_write(ctx.srv, "revoke token", [id](store::Database& d) { return store::revoke_api_token(d, id); }));
+        CX_CHECK_VOID(command(ctx.srv, [id](messaging::Commands& c) { return c.revoke_token(id); }));
         ctx.srv.audit(ctx.who, "token.revoke", std::to_string(id), "", ctx.address());
         return ok({{"id", id}, {"revoked", true}});
     });
@@ -181,7 +161,7 @@ void register_users(Router& r) {
         q.from = from;
         q.to = to;
         // Whole office days (`start`/`end` = YYYY-MM-DD, both included), as the panel's filter gives them.
-        const store::Seconds off = static_cast<store::Seconds>(ctx.srv.cfg.utc_offset_minutes) * 60;
+        const store::Seconds off = static_cast<store::Seconds>(office_offset(ctx.srv)) * 60;
         if (auto start = ctx.query("start"); start && !start->empty()) {
             const auto day = parse_iso_day(*start);
             if (!day) return fail(Errc::bad_request, "日期格式应为 YYYY-MM-DD（例如 2026-12-01）");

@@ -16,6 +16,7 @@ const char* to_string(Errc code) noexcept {
         case Errc::invalid_argument: return "invalid_argument";
         case Errc::not_found: return "not_found";
         case Errc::bad_state: return "bad_state";
+        case Errc::conflict: return "conflict";
     }
     return "unknown";
 }
@@ -49,25 +50,32 @@ void NetworkAwareClock::offer_network_time(const std::string& source, time_point
     // Modems without NITZ answer defaults (2004/01/01, 2080…): never accept those.
     if (network_utc < not_before_ || network_utc > not_before_ + chr::hours(24 * 365 * 30)) return;
     offsets_[source] = chr::duration_cast<chr::seconds>(network_utc - system_());
-}
-
-chr::seconds NetworkAwareClock::correction() const {
-    if (offsets_.empty()) return chr::seconds(0);
     std::vector<chr::seconds> v;
     for (const auto& [k, o] : offsets_) v.push_back(o);
     std::sort(v.begin(), v.end());
     const auto median = v[v.size() / 2];
-    const auto sys = system_();
-    if (sys < not_before_) return median;  // the system clock cannot be right
-    if (v.size() < 2) return chr::seconds(0);
     // Trust the network over a plausible system clock only when two sources agree.
-    const bool agree = v.back() - v.front() <= chr::seconds(60);
+    const bool agree = v.size() >= 2 && v.back() - v.front() <= chr::seconds(60);
     const auto off = median < chr::seconds(0) ? -median : median;
-    return agree && off > tolerance_ ? median : chr::seconds(0);
+    median_.store(median.count(), std::memory_order_relaxed);
+    trust_.store(agree && off > tolerance_ ? 2 : 1, std::memory_order_release);
 }
+
+chr::seconds NetworkAwareClock::correction_at(time_point sys) const {
+    const int trust = trust_.load(std::memory_order_acquire);
+    if (trust == 0) return chr::seconds(0);
+    const chr::seconds median(median_.load(std::memory_order_relaxed));
+    if (sys < not_before_) return median;  // the system clock cannot be right
+    return trust == 2 ? median : chr::seconds(0);
+}
+
+chr::seconds NetworkAwareClock::correction() const { return correction_at(system_()); }
 
 bool NetworkAwareClock::using_network_time() const { return correction() != chr::seconds(0); }
 
-Clock::time_point NetworkAwareClock::now() const { return system_() + correction(); }
+Clock::time_point NetworkAwareClock::now() const {
+    const auto sys = system_();
+    return sys + correction_at(sys);
+}
 
 }  // namespace cunxin::messaging

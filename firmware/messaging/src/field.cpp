@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cunxin/log.hpp"
+#include "cunxin/messaging/alerts.hpp"
 #include "cunxin/messaging/outbox.hpp"
 #include "cunxin/messaging/phone.hpp"
 #include "cunxin/store/contacts.hpp"
@@ -135,16 +136,6 @@ bool is_service_number(std::string_view peer, const std::vector<std::string>& pr
         if (!p.empty() && digits.rfind("86" + p, 0) == 0 && digits.size() > 2 + p.size()) return true;
     }
     return false;
-}
-
-std::optional<int> parse_hhmm(std::string_view s) {
-    if (s.size() != 5 || s[2] != ':') return std::nullopt;
-    auto d = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1; };
-    if (d(0) < 0 || d(1) < 0 || d(3) < 0 || d(4) < 0) return std::nullopt;
-    const int h = d(0) * 10 + d(1);
-    const int m = d(3) * 10 + d(4);
-    if (h > 23 || m > 59) return std::nullopt;
-    return h * 60 + m;
 }
 
 std::int64_t last_daily_slot(int minutes_of_day, int utc_offset_minutes, std::int64_t now) {

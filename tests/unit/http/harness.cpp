@@ -12,152 +12,6 @@ namespace cxtest {
 namespace store = cunxin::store;
 namespace http = cunxin::http;
 
-namespace {
-store::Seconds now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-}  // namespace
-
-std::vector<http::ModemInfo> StoreCore::modems() {
-    http::ModemInfo a;
-    a.id = "860000000000001";
-    a.port = "/dev/ttyUSB2";
-    a.state = "ready";
-    a.ready = true;
-    a.model = "EC25";
-    a.imei = a.id;
-    a.iccid = "89860000000000000001";
-    a.operator_name = "CHINA MOBILE";
-    a.registered = true;
-    a.signal_dbm = -71;
-    a.storage = "SM";
-    a.storage_used = 24;
-    a.storage_total = 30;
-    http::ModemInfo b = a;
-    b.storage.clear();
-    b.storage_used = -1;
-    b.storage_total = -1;
-    b.id = "860000000000002";
-    b.iccid = "89860000000000000002";
-    b.state = "recovering";
-    b.ready = false;
-    b.signal_dbm.reset();
-    return {a, b};
-}
-
-http::CoreResult<http::SendResult> StoreCore::send(const http::SendRequest& r) {
-    http::SendResult out;
-    std::vector<store::NewOutgoing> batch;
-    std::vector<std::string> kept;
-    for (const auto& to : r.to) {
-        std::string n = to;
-        if (n.size() == 11 && n[0] == '1') n = "+86" + n;
-        if (n.size() != 14 || n.rfind("+861", 0) != 0) {
-            out.rejected.emplace_back(to, "invalid_number");
-            continue;
-        }
-        store::NewOutgoing m;
-        m.peer = n;
-        m.text = r.text;
-        m.created_by = r.actor;
-        m.segments.push_back(store::NewSegment{"0011000B915155214365F70008AA00", 15});
-        batch.push_back(std::move(m));
-    }
-    if (batch.empty()) return out;
-    auto ids = store::insert_outgoing(db_, batch, now_s());
-    if (!ids) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
-    out.ids = *ids;
-    return out;
-}
-
-http::CoreResult<std::int64_t> StoreCore::reply(std::int64_t message_id, const std::string& text,
-                                                const std::string& actor) {
-    auto target = store::reply_target(db_, message_id);
-    if (!target) return cunxin::unexpected(http::CoreError{"not_found", "no such message"});
-    store::NewOutgoing m;
-    m.peer = target->number;
-    m.text = text;
-    m.created_by = actor;
-    m.reply_to = target->link_id;
-    m.segments.push_back(store::NewSegment{"0011000B915155214365F70008AA00", 15});
-    auto ids = store::insert_outgoing(db_, {m}, now_s());
-    if (!ids) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
-    return ids->front();
-}
-
-http::CoreResult<std::int64_t> StoreCore::create_campaign(const http::CampaignRequest& r) {
-    store::CampaignTargets t;
-    t.group_ids = r.group_ids;
-    t.villages = r.villages;
-    t.tags = r.tags;
-    t.mobiles = r.mobiles;
-    t.contact_ids = r.contact_ids;
-    t.roles = r.roles;
-    auto contacts = store::resolve_targets(db_, t);
-    if (!contacts) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
-    if (contacts->empty()) return cunxin::unexpected(http::CoreError{"invalid", "no recipients"});
-    store::Campaign c;
-    c.name = r.name;
-    c.template_text = r.template_text;
-    c.created_by = r.actor;
-    c.created_at = now_s();
-    c.status = r.scheduled_at ? store::CampaignStatus::Scheduled : store::CampaignStatus::Draft;
-    c.scheduled_at = r.scheduled_at;
-    c.confirm_request = r.confirm_request;
-    c.remind_after = r.confirm_request ? r.remind_after_seconds : 0;
-    std::vector<store::CampaignRecipient> rec;
-    for (const auto& k : *contacts) {
-        store::CampaignRecipient x;
-        x.mobile = k.mobile;
-        x.contact_id = k.id;
-        x.name = k.name;
-        x.village = k.village;
-        x.text = r.template_text;
-        rec.push_back(x);
-    }
-    auto id = store::insert_campaign(db_, c, rec);
-    if (!id) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
-    return *id;
-}
-
-http::CoreResult<void> StoreCore::campaign_action(std::int64_t id, http::CampaignAction a,
-                                                  const std::string&) {
-    auto c = store::get_campaign(db_, id);
-    if (!c) return cunxin::unexpected(http::CoreError{"not_found", "no such campaign"});
-    store::CampaignStatus s = c->status;
-    switch (a) {
-        case http::CampaignAction::launch: s = store::CampaignStatus::Running; break;
-        case http::CampaignAction::pause: s = store::CampaignStatus::Paused; break;
-        case http::CampaignAction::resume: s = store::CampaignStatus::Running; break;
-        case http::CampaignAction::cancel: s = store::CampaignStatus::Cancelled; break;
-    }
-    if (c->status == store::CampaignStatus::Cancelled || c->status == store::CampaignStatus::Done) {
-        return cunxin::unexpected(http::CoreError{"conflict", "campaign already finished"});
-    }
-    auto r = store::set_campaign_status(db_, id, s);
-    if (!r) return cunxin::unexpected(http::CoreError{"unavailable", "store failed"});
-    return {};
-}
-
-http::CoreResult<void> StoreCore::restart_modem(const std::string& id) {
-    if (id != "860000000000001" && id != "860000000000002") {
-        return cunxin::unexpected(http::CoreError{"not_found", "no such modem"});
-    }
-    ++restarts;
-    return {};
-}
-
-void StoreCore::ussd(const std::string& id, const std::string& code,
-                     std::function<void(http::CoreResult<std::string>)> done) {
-    if (id != "860000000000001") {
-        done(cunxin::unexpected(http::CoreError{"not_found", "no such modem"}));
-        return;
-    }
-    done(std::string("reply to ") + code + ": 余额 12.30 元");
-}
-
 // ---- client ----------------------------------------------------------------------------------
 
 Client::Client(int port) : cli("127.0.0.1", port) {
@@ -232,7 +86,15 @@ Harness::Harness(const std::function<void(http::ServerConfig&)>& tweak) {
     auto opened = store::Database::open((dir / "cunxin.db").string());
     if (!opened) throw std::runtime_error("store open failed: " + opened.error().detail);
     db = std::make_unique<store::Database>(std::move(*opened));
-    core = std::make_unique<StoreCore>(*db);
+    clock = std::make_unique<cunxin::messaging::NetworkAwareClock>(
+        [this] { return std::chrono::system_clock::now() + std::chrono::seconds(skew.load()); },
+        std::chrono::system_clock::time_point{});
+    clock->set_utc_offset_minutes(config.utc_offset_minutes);
+    messaging = std::make_unique<cunxin::messaging::MessagingCore>(*db, *clock);
+    if (auto r = messaging->start(); !r) throw std::runtime_error("messaging start failed: " + r.error().detail);
+    pool = std::make_unique<cunxin::modem::ModemPool>(ioc.get_executor(), cunxin::modem::PoolConfig{},
+                                                      messaging->outbox(), messaging->inbox());
+    core = std::make_unique<cunxin::app::CoreApiImpl>(ioc, *db, *clock, *messaging, *pool, config);
     work_.emplace(ioc.get_executor());
     core_thread_ = std::thread([this] { ioc.run(); });
     cfg.host = "127.0.0.1";
@@ -242,8 +104,8 @@ Harness::Harness(const std::function<void(http::ServerConfig&)>& tweak) {
     cfg.max_body = 64 * 1024;
     cfg.max_upload = 1 << 20;
     tweak(cfg);
+    clock->set_utc_offset_minutes(cfg.utc_offset_minutes);  // as the app does: one office zone
     hooks.post = [this](std::function<void()> f) { cunxin::asio::post(ioc, std::move(f)); };
-    hooks.db = db.get();
     hooks.core = core.get();
     server = std::make_unique<http::Server>(cfg, hooks);
     server->start();
@@ -256,6 +118,9 @@ Harness::~Harness() {
     ioc.stop();
     if (core_thread_.joinable()) core_thread_.join();
     server.reset();
+    core.reset();
+    pool.reset();
+    messaging.reset();
     db.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);

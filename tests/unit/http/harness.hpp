@@ -12,42 +12,19 @@
 #include <string>
 #include <thread>
 
+#include "config.hpp"
+#include "core_api.hpp"
 #include "cunxin/asio.hpp"
 #include "cunxin/http/core_api.hpp"
 #include "cunxin/http/server.hpp"
+#include "cunxin/messaging/clock.hpp"
+#include "cunxin/messaging/scheduler.hpp"
+#include "cunxin/modem/pool.hpp"
 #include "cunxin/store/store.hpp"
 
 namespace cxtest {
 
 using json = nlohmann::json;
-
-/// The core as the HTTP layer sees it, backed by the real store on the core thread.
-class StoreCore : public cunxin::http::CoreApi {
-public:
-    explicit StoreCore(cunxin::store::Database& db) : db_(db) {}
-    int modems_ready() override { return 2; }
-    std::vector<cunxin::http::ModemInfo> modems() override;
-    cunxin::http::CoreResult<cunxin::http::SendResult> send(
-        const cunxin::http::SendRequest& r) override;
-    cunxin::http::CoreResult<std::int64_t> create_campaign(
-        const cunxin::http::CampaignRequest& r) override;
-    cunxin::http::CoreResult<void> campaign_action(std::int64_t id,
-                                                   cunxin::http::CampaignAction a,
-                                                   const std::string& actor) override;
-    cunxin::http::CoreResult<int> decide_uncertain(std::int64_t, bool) override { return 0; }
-    cunxin::http::CoreResult<std::int64_t> reply(std::int64_t message_id, const std::string& text,
-                                                 const std::string& actor) override;
-    cunxin::http::CoreResult<void> restart_modem(const std::string& id) override;
-    void ussd(const std::string& id, const std::string& code,
-              std::function<void(cunxin::http::CoreResult<std::string>)> done) override;
-    void settings_changed() override { ++settings_changes; }
-
-    std::atomic<int> settings_changes{0};
-    std::atomic<int> restarts{0};
-
-private:
-    cunxin::store::Database& db_;
-};
 
 /// One HTTP reply, parsed.
 struct Res {
@@ -86,7 +63,10 @@ private:
     Res wrap(const httplib::Result& r);
 };
 
-/// Server + store + core thread in a temp dir.
+/// Server + store + core thread in a temp dir. The core is the appliance's own (the app's
+/// CoreApiImpl over the messaging core and a modem pool with no modem): the HTTP tests drive
+/// the real commands. Its clock is the appliance's network-aware clock over the system time
+/// moved by `skew` (tests set a clock far from the system's).
 class Harness {
 public:
     Harness();
@@ -108,7 +88,12 @@ public:
     std::filesystem::path dir;
     cunxin::asio::io_context ioc;
     std::unique_ptr<cunxin::store::Database> db;  ///< write connection: core thread only
-    std::unique_ptr<StoreCore> core;
+    std::atomic<long long> skew{0};               ///< seconds added to the system time by the core's clock
+    std::unique_ptr<cunxin::messaging::NetworkAwareClock> clock;
+    cunxin::app::Config config;
+    std::unique_ptr<cunxin::messaging::MessagingCore> messaging;
+    std::unique_ptr<cunxin::modem::ModemPool> pool;
+    std::unique_ptr<cunxin::app::CoreApiImpl> core;
     std::unique_ptr<cunxin::http::Server> server;
     cunxin::http::ServerConfig cfg;
     cunxin::http::CoreHooks hooks;

@@ -250,23 +250,17 @@ TEST_CASE("campaigns: preview with cost, create, actions, progress, recipients")
 TEST_CASE("modems, SIM settings, restart, USSD") {
     Harness h;
     auto& admin = h.admin();
+    // The test core's pool has no modem (the modems' fields are checked by the integration
+    // tests, with simulated modems).
     auto m = admin.get("/api/v1/modems");
     REQUIRE(m.status == 200);
-    CHECK(m.j["items"].size() == 2);
-    CHECK(m.j["items"][0]["signal"] == -71);
-    CHECK(m.j["items"][0]["storage"] == json{{"mem", "SM"}, {"used", 24}, {"total", 30}});
-    CHECK(m.j["items"][1]["storage"].is_null());  // not known yet
-    CHECK(m.j["items"][1]["state"] == "recovering");
-    // The dashboard's cards are the same objects.
+    CHECK(m.j["items"].empty());
     auto d = admin.get("/api/v1/dashboard");
     REQUIRE(d.status == 200);
-    CHECK(d.j["modems"][0]["storage"] == m.j["items"][0]["storage"]);
-    CHECK(admin.post("/api/v1/modems/860000000000001/restart", json::object()).status == 202);
-    CHECK(h.core->restarts == 1);
+    CHECK(d.j["modems"].empty());
+    CHECK(admin.post("/api/v1/modems/860000000000001/restart", json::object()).status == 404);
     CHECK(admin.post("/api/v1/modems/nope/restart", json::object()).status == 404);
-    auto u = admin.post("/api/v1/modems/860000000000001/ussd", json{{"code", "*100#"}});
-    CHECK(u.status == 200);
-    CHECK(u.j["reply"].get<std::string>().find("余额") != std::string::npos);
+    CHECK(admin.post("/api/v1/modems/860000000000001/ussd", json{{"code", "*100#"}}).status == 503);
     CHECK(admin.post("/api/v1/modems/860000000000001/ussd", json{{"code", "AT+CFUN=0"}}).status == 422);
     h.on_core([&] {
         store::Sim s;
@@ -276,7 +270,10 @@ TEST_CASE("modems, SIM settings, restart, USSD") {
     auto put = admin.put("/api/v1/sims/89860000000000000001", json{{"limit_per_hour", 150}, {"price_fen_per_segment", 8}});
     CHECK(put.status == 200);
     CHECK(put.j["limit_per_hour"] == 150);
-    CHECK(h.core->settings_changes >= 1);
+    std::optional<cunxin::http::SimLimitsInForce> force;
+    h.on_core([&] { force = h.core->sim_limits("89860000000000000001"); });
+    REQUIRE(force);
+    CHECK(force->per_hour == 150);
     CHECK(admin.put("/api/v1/sims/89860000000000000009", json{{"limit_per_hour", 1}}).status == 404);
     CHECK(admin.put("/api/v1/sims/89860000000000000001", json{{"limit_per_hour", -1}}).status == 422);
     auto op = h.user("oscar", "operator");
@@ -336,7 +333,7 @@ TEST_CASE("settings, menu, users, audit, reports, dashboard, backup") {
     auto dash = admin.get("/api/v1/dashboard");
     REQUIRE(dash.status == 200);
     CHECK(dash.j["days"].size() == 14);
-    CHECK(dash.j["modems"].size() == 2);
+    CHECK(dash.j["modems"].empty());
 
     httplib::Client raw("127.0.0.1", h.port);
     auto b = raw.Get("/api/v1/system/backup", {{"Cookie", admin.cookie}});

@@ -69,24 +69,8 @@ TEST_CASE("SSE: a broadcast's progress arrives as campaign events, once per chan
     }
     REQUIRE(h.server->events().clients() == 1);
 
-    // The broadcast goes on air: its messages are queued, then one segment is sent.
+    // The broadcast is on air (the real launch queued its messages), then one segment is sent.
     h.on_core([&] {
-        auto recipients = store::campaign_recipients(*h.db, id);
-        REQUIRE(recipients);
-        std::vector<store::NewOutgoing> batch;
-        for (const auto& r : *recipients) {
-            store::NewOutgoing m;
-            m.peer = r.mobile;
-            m.text = r.text;
-            m.campaign_id = id;
-            m.segments.push_back(store::NewSegment{"0011000B915155214365F70008AA00", 15});
-            batch.push_back(m);
-        }
-        auto ids = store::insert_outgoing(*h.db, batch, now_s());
-        REQUIRE(ids);
-        for (std::size_t i = 0; i < ids->size(); ++i) {
-            REQUIRE(store::set_recipient_message(*h.db, id, (*recipients)[i].mobile, (*ids)[i]));
-        }
         h.server->publish_campaign_progress(*h.db);
         h.server->publish_campaign_progress(*h.db);  // nothing changed: no second event
         auto due = store::due_segments(*h.db, now_s() + 1, 10);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cunxin/messaging/alerts.hpp"
 #include "cunxin/messaging/field.hpp"
 
 using namespace cunxin::messaging;

@@ -4,7 +4,7 @@
 // the opted-out skipped, SIM budget and daily-limit warnings, "reply 1" confirmation requests,
 // and a confirmation step before anything leaves (typed count above the large-broadcast size).
 import { api, toast } from '../api.js';
-import { h, clear, fmtTime } from '../h.js';
+import { h, clear, fmtTime, parseOfficeTime } from '../h.js';
 import { t } from '../i18n.js';
 import { card, field, empty } from '../ui.js';
 import { plan } from '../sms.js';
@@ -188,7 +188,7 @@ export default {
       try { r = await fetchPreview(false); } catch (_) { r = null; }
       if (!r) return;
       if (!r.recipients) { toast(t('compose.no_targets'), 'error'); return; }
-      const scheduledAt = when.value ? Math.floor(new Date(when.value).getTime() / 1000) : null;
+      const scheduledAt = when.value ? parseOfficeTime(when.value) : null;
       const count = await confirmDialog(r, scheduledAt);
       if (count === null) return;
       const body = { name: name.value, template: tpl.value, targets: tg, confirm_count: count };

@@ -12,6 +12,10 @@
 
 #include "cunxin/result.hpp"
 
+namespace cunxin::messaging {
+class Commands;
+}  // namespace cunxin::messaging
+
 namespace cunxin::http {
 
 /// A failure reported by the core; `code` is one of "invalid", "not_found", "conflict",
@@ -164,6 +168,10 @@ public:
         (void)iccid, (void)actor;
         return cunxin::unexpected(CoreError{"unavailable", "resuming SIMs is not available"});
     }
+    /// The office's write commands (every write of the panel goes through them).
+    virtual messaging::Commands& commands() = 0;
+    /// Unix seconds now by the core's clock (network-corrected); ANY thread.
+    virtual std::int64_t unix_now() const = 0;
     /// The limits in force for a SIM (panel settings over the config file); nullopt = unknown.
     virtual std::optional<SimLimitsInForce> sim_limits(const std::string& iccid) {
         (void)iccid;

@@ -75,7 +75,8 @@ struct ServerConfig {
     std::size_t max_upload = 16u << 20;   ///< request body limit for CSV import and restore
     std::chrono::seconds session_ttl{12 * 3600};    ///< absolute session lifetime
     std::chrono::seconds session_idle{30 * 60};     ///< idle timeout (background polls don't extend)
-    std::chrono::milliseconds core_timeout{3000};   ///< deadline for work handed to the core
+    std::chrono::milliseconds core_timeout{3000};   ///< work handed to the core and not started by then is dropped (503 busy)
+    std::chrono::milliseconds core_running_timeout{60000};  ///< work already running is waited for this long more
     bool secure_cookies = false;          ///< `Secure` on every cookie (requests over HTTPS always get it)
     std::optional<HttpsConfig> https;     ///< also serve HTTPS
     int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
@@ -87,9 +88,11 @@ struct ServerConfig {
 struct CoreHooks {
     /// Runs a task on the core thread (asio::post onto the io_context). Required.
     std::function<void(std::function<void()>)> post;
-    /// The core's read-write connection; used only inside posted tasks. Required for writes.
-    store::Database* db = nullptr;
-    /// The core's operations (sending, campaigns, modems); used only inside posted tasks.
+    /// Called on the core thread at the end of a posted task: runs `done(ok)` there once every
+    /// write made so far is on disk (ok = false: it never will be). Empty: answers at once.
+    std::function<void(std::function<void(bool)>)> when_durable;
+    /// The core's operations (sending, campaigns, modems, every write as a messaging command,
+    /// its clock and office offset); used inside posted tasks but for the clock.
     /// May be null: those endpoints then answer 503.
     CoreApi* core = nullptr;
     /// The support bundle (JSON text) with the daemon's live parts; called on an HTTP thread

@@ -3,6 +3,7 @@
 /// Injectable time: the system clock, a manual clock for tests and the demo, and a clock that
 /// prefers the mobile network's time when the system clock is not trustworthy (no NTP).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -58,7 +59,8 @@ private:
 /// The system time corrected by the network's time (AT+CCLK / NITZ) when the system time is
 /// implausible: earlier than `not_before` (the build time), or at least two modems agree it is
 /// more than `tolerance` off. Network times earlier than `not_before` (modem defaults such as
-/// 2004-01-01) or absurdly late are ignored.
+/// 2004-01-01) or absurdly late are ignored. now() may be called from any thread (HTTP threads
+/// read the core's clock); offers come from the core thread only.
 class NetworkAwareClock final : public Clock {
 public:
     /// `system` gives the raw system time (injectable for tests).
@@ -76,7 +78,11 @@ private:
     std::function<time_point()> system_;
     time_point not_before_;
     std::chrono::seconds tolerance_;
-    std::map<std::string, std::chrono::seconds> offsets_;  ///< network - system, per source
+    std::map<std::string, std::chrono::seconds> offsets_;  ///< network - system, per source (core thread)
+    // What now() needs, published by offer_network_time for other threads (lock-free).
+    std::atomic<std::int64_t> median_{0};  ///< median network - system offset, seconds
+    std::atomic<int> trust_{0};            ///< 0: no offer; 1: only when the system time is implausible; 2: always
+    std::chrono::seconds correction_at(time_point system) const;
 };
 
 }  // namespace cunxin::messaging

@@ -35,9 +35,6 @@ bool is_service_number(std::string_view peer, const std::vector<std::string>& pr
 /// The default service-number prefixes: 100 (10086, 10010, 10001…), 106 (SMS platforms), 95, 96, 12.
 std::vector<std::string> default_service_prefixes();
 
-/// "HH:MM" → minutes after midnight; nullopt when malformed or empty (switched off).
-std::optional<int> parse_hhmm(std::string_view hhmm);
-
 /// Unix seconds of the latest local `minutes_of_day` at or before `now` (office offset).
 std::int64_t last_daily_slot(int minutes_of_day, int utc_offset_minutes, std::int64_t now);
 

@@ -293,8 +293,15 @@ void BoxLink::on_incoming(const store::Message& m) {
     json body{{"text", m.text}, {"at", m.created_at}};
     body["category"] = m.category ? json(*m.category) : json();
     std::optional<std::string> notice;
-    if (m.campaign_id) {
-        if (auto n = store::fed_notice_for_campaign(db_, *m.campaign_id); n && *n) notice = **n;
+    std::optional<std::int64_t> campaign = m.campaign_id;
+    if (!campaign && !m.anonymous && !m.peer.empty()) {
+        // The notice this reply answers: the newest campaign sent to its sender within a week.
+        if (auto c = store::latest_campaign_for(db_, m.peer, m.created_at - kNoticeDays); c && *c) {
+            campaign = (*c)->campaign_id;
+        }
+    }
+    if (campaign) {
+        if (auto n = store::fed_notice_for_campaign(db_, *campaign); n && *n) notice = **n;
     }
     body["notice_id"] = notice ? json(*notice) : json();
     // An anonymous category's sender never leaves the box: no number, no village.

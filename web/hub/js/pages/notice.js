@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// One county notice: its text and selection, and its progress per township (as each box reports
+// it: recipients it found, queued, sent, delivered, failed). A box that has not answered yet is
+// shown as waiting (offline boxes get the notice from the broker when they come back).
+import { api } from '../../../js/api.js';
+import { h, fmtTime } from '../../../js/h.js';
+import { t } from '../../../js/i18n.js';
+import { card, progressBar, table, empty } from '../../../js/ui.js';
+import { loadBoxes, boxNames, counts, roleLabel, ago } from '../county.js';
+import { noticeTotals } from './notices.js';
+
+// Per-box progress: [{box, …counts}] or {box_id: counts}.
+function perBox(n) {
+  const src = n.boxes ?? n.progress_by_box ?? n.per_box ?? n.progress;
+  if (Array.isArray(src)) return src.filter((x) => x && typeof x === 'object').map((x) => ({ ...x, box: x.box ?? x.box_id ?? x.id }));
+  if (src && typeof src === 'object' && !('recipients' in src)) return Object.entries(src).map(([box, p]) => ({ ...p, box }));
+  return [];
+}
+
+export default {
+  title: 'hub.notice.title',
+  tick: true,
+  async load(route, opts = {}) {
+    const bg = { background: opts.background };
+    const [notice, boxes] = await Promise.all([api('GET', `/county/notices/${encodeURIComponent(route.arg)}`, undefined, bg),
+      loadBoxes(opts).catch(() => [])]);
+    return { notice, boxes };
+  },
+  render({ notice: n, boxes }) {
+    const name = boxNames(boxes);
+    const rows = perBox(n);
+    const c = noticeTotals(n);
+    const online = new Map(boxes.map((b) => [b.id, b]));
+    const trs = rows.map((r) => {
+      const p = counts(r);
+      const b = online.get(r.box);
+      const waiting = !r.recipients && !p.done && !p.queued;
+      return h('tr', { dataset: { box: r.box } }, [
+        h('td', null, [h('strong', null, name(r.box)), b && !b.online ? h('small', { class: 'muted' }, ` · ${t('hub.box.offline')} ${ago(b.last_seen)}`) : null]),
+        h('td', { class: 'n' }, String(p.recipients)), h('td', { class: 'n' }, String(p.queued)),
+        h('td', { class: 'n' }, String(p.sent)), h('td', { class: 'n' }, String(p.delivered)),
+        h('td', { class: p.failed ? 'n error' : 'n' }, String(p.failed)),
+        h('td', { class: 'bar-cell' }, waiting ? h('small', { class: 'muted' }, t('hub.notice.waiting')) : progressBar(p.percent, `${Math.round(p.percent)}%`)),
+      ]);
+    });
+    const sel = [
+      `${t('hub.compose.roles')}：${(n.roles || []).length ? n.roles.map(roleLabel).join('、') : t('hub.compose.everyone')}`,
+      `${t('hub.compose.villages')}：${(n.villages || []).length ? n.villages.join('、') : t('hub.compose.all_villages')}`,
+    ];
+    return h('div', { class: 'page hub-notice' }, [
+      card(t('hub.notice.title'), [
+        h('p', { class: 'notice-body', id: 'notice-text' }, n.text || ''),
+        h('p', { class: 'muted' }, [fmtTime(n.created_at || n.at), n.status ? ` · ${t(`hub.notice.status.${n.status}`) !== `hub.notice.status.${n.status}` ? t(`hub.notice.status.${n.status}`) : n.status}` : '']),
+        ...sel.map((s) => h('p', { class: 'muted' }, s)),
+        h('div', { id: 'notice-total' }, progressBar(c.percent, `${c.done}/${c.recipients}`)),
+        h('p', { class: 'muted' }, t('hub.notice.counts', { delivered: c.delivered, sent: c.sent, failed: c.failed, queued: c.queued })),
+      ]),
+      card(t('hub.notice.per_box'), rows.length
+        ? h('div', { id: 'notice-boxes', class: 'per-box' }, table([t('hub.notice.box'), t('hub.notice.recipients'), t('hub.notice.queued'),
+          t('hub.notice.sent'), t('hub.notice.delivered'), t('hub.notice.failed'), t('hub.notice.progress')], trs))
+        : empty(t('hub.notice.no_boxes'))),
+      h('p', null, h('a', { href: '#/notices' }, t('hub.notice.back'))),
+    ]);
+  },
+};

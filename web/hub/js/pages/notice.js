@@ -5,7 +5,7 @@
 import { api } from '../../../js/api.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
-import { card, progressBar, table, empty } from '../../../js/ui.js';
+import { card, progressBar, empty } from '../../../js/ui.js';
 import { loadBoxes, boxNames, counts, roleLabel, ago } from '../county.js';
 import { noticeTotals } from './notices.js';
 
@@ -31,16 +31,18 @@ export default {
     const rows = perBox(n);
     const c = noticeTotals(n);
     const online = new Map(boxes.map((b) => [b.id, b]));
-    const trs = rows.map((r) => {
+    const lis = rows.map((r) => {
       const p = counts(r);
       const b = online.get(r.box);
       const waiting = !r.recipients && !p.done && !p.queued;
-      return h('tr', { dataset: { box: r.box } }, [
-        h('td', null, [h('strong', null, name(r.box)), b && !b.online ? h('small', { class: 'muted' }, ` · ${t('hub.box.offline')} ${ago(b.last_seen)}`) : null]),
-        h('td', { class: 'n' }, String(p.recipients)), h('td', { class: 'n' }, String(p.queued)),
-        h('td', { class: 'n' }, String(p.sent)), h('td', { class: 'n' }, String(p.delivered)),
-        h('td', { class: p.failed ? 'n error' : 'n' }, String(p.failed)),
-        h('td', { class: 'bar-cell' }, waiting ? h('small', { class: 'muted' }, t('hub.notice.waiting')) : progressBar(p.percent, `${Math.round(p.percent)}%`)),
+      return h('li', { class: 'box-progress', dataset: { box: r.box } }, [
+        h('div', { class: 'row' }, [h('strong', null, name(r.box)),
+          b && !b.online ? h('small', { class: 'error' }, `${t('hub.box.offline')} · ${ago(b.last_seen)}`) : null]),
+        waiting ? h('p', { class: 'muted waiting' }, t('hub.notice.waiting')) : progressBar(p.percent, `${p.done}/${p.recipients}`),
+        h('dl', { class: 'counts' }, [
+          ['recipients', p.recipients], ['queued', p.queued], ['sent', p.sent], ['delivered', p.delivered], ['failed', p.failed],
+        ].map(([k, v]) => h('div', { class: k === 'failed' && v ? 'error' : null, dataset: { count: k } },
+          [h('dt', null, t(`hub.notice.${k}`)), h('dd', null, String(v))]))),
       ]);
     });
     const sel = [
@@ -56,8 +58,7 @@ export default {
         h('p', { class: 'muted' }, t('hub.notice.counts', { delivered: c.delivered, sent: c.sent, failed: c.failed, queued: c.queued })),
       ]),
       card(t('hub.notice.per_box'), rows.length
-        ? h('div', { id: 'notice-boxes', class: 'per-box' }, table([t('hub.notice.box'), t('hub.notice.recipients'), t('hub.notice.queued'),
-          t('hub.notice.sent'), t('hub.notice.delivered'), t('hub.notice.failed'), t('hub.notice.progress')], trs))
+        ? h('ul', { id: 'notice-boxes', class: 'plain per-box' }, lis)
         : empty(t('hub.notice.no_boxes'))),
       h('p', null, h('a', { href: '#/notices' }, t('hub.notice.back'))),
     ]);

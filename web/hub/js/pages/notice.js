@@ -2,7 +2,8 @@
 // One county notice: its text and selection, and its progress per township (as each box reports
 // it: recipients it found, queued, sent, delivered, failed). A box that has not answered yet is
 // shown as waiting (offline boxes get the notice from the broker when they come back).
-import { api } from '../../../js/api.js';
+import { api, toast } from '../../../js/api.js';
+import { canAct, show } from '../main.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
 import { card, progressBar, empty } from '../../../js/ui.js';
@@ -15,6 +16,20 @@ function perBox(n) {
   if (Array.isArray(src)) return src.filter((x) => x && typeof x === 'object').map((x) => ({ ...x, box: x.box ?? x.box_id ?? x.id }));
   if (src && typeof src === 'object' && !('recipients' in src)) return Object.entries(src).map(([box, p]) => ({ ...p, box }));
   return [];
+}
+
+// Cancel at every box: what a box has not sent yet stays unsent (asks first).
+function cancelButton(n) {
+  const b = h('button', { type: 'button', class: 'danger', id: 'notice-cancel', onclick: async () => {
+    if (!window.confirm(t('hub.notice.cancel_confirm'))) return;
+    b.disabled = true;
+    try {
+      await api('POST', `/county/notices/${encodeURIComponent(n.id)}/cancel`, {});
+      toast(t('hub.notice.cancelled'));
+      show();
+    } catch (_) { b.disabled = false; }
+  } }, t('hub.notice.cancel'));
+  return b;
 }
 
 export default {
@@ -34,11 +49,11 @@ export default {
     const lis = rows.map((r) => {
       const p = counts(r);
       const b = online.get(r.box);
-      const waiting = !r.recipients && !p.done && !p.queued;
+      const waiting = r.reported === false || (r.reported === undefined && !r.recipients && !p.done && !p.queued);
       return h('li', { class: 'box-progress', dataset: { box: r.box } }, [
         h('div', { class: 'row' }, [h('strong', null, name(r.box)),
           b && !b.online ? h('small', { class: 'error' }, `${t('hub.box.offline')} · ${ago(b.last_seen)}`) : null]),
-        waiting ? h('p', { class: 'muted waiting' }, t('hub.notice.waiting')) : progressBar(p.percent, `${p.done}/${p.recipients}`),
+        waiting ? h('p', { class: 'muted waiting' }, r.published === false ? t('hub.notice.unpublished') : t('hub.notice.waiting')) : progressBar(p.percent, `${p.done}/${p.recipients}`),
         h('dl', { class: 'counts' }, [
           ['recipients', p.recipients], ['queued', p.queued], ['sent', p.sent], ['delivered', p.delivered], ['failed', p.failed],
         ].map(([k, v]) => h('div', { class: k === 'failed' && v ? 'error' : null, dataset: { count: k } },
@@ -52,7 +67,8 @@ export default {
     return h('div', { class: 'page hub-notice' }, [
       card(t('hub.notice.title'), [
         h('p', { class: 'notice-body', id: 'notice-text' }, n.text || ''),
-        h('p', { class: 'muted' }, [fmtTime(n.created_at || n.at), n.status ? ` · ${t(`hub.notice.status.${n.status}`) !== `hub.notice.status.${n.status}` ? t(`hub.notice.status.${n.status}`) : n.status}` : '']),
+        h('p', { class: 'muted' }, [fmtTime(n.created_at || n.at), n.cancelled_at ? ` · ${t('hub.notice.status.cancelled')} ${fmtTime(n.cancelled_at)}` : '',
+          n.created_by ? ` · ${n.created_by}` : '']),
         ...sel.map((s) => h('p', { class: 'muted' }, s)),
         h('div', { id: 'notice-total' }, progressBar(c.percent, `${c.done}/${c.recipients}`)),
         h('p', { class: 'muted' }, t('hub.notice.counts', { delivered: c.delivered, sent: c.sent, failed: c.failed, queued: c.queued })),
@@ -60,7 +76,8 @@ export default {
       card(t('hub.notice.per_box'), rows.length
         ? h('ul', { id: 'notice-boxes', class: 'plain per-box' }, lis)
         : empty(t('hub.notice.no_boxes'))),
-      h('p', null, h('a', { href: '#/notices' }, t('hub.notice.back'))),
+      h('p', { class: 'inline' }, [h('a', { href: '#/notices' }, t('hub.notice.back')),
+        canAct() && !n.cancelled_at ? cancelButton(n) : null]),
     ]);
   },
 };

@@ -3,7 +3,7 @@
 import { api } from '../../../js/api.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
-import { card, progressBar, empty } from '../../../js/ui.js';
+import { card, progressBar, badge, empty } from '../../../js/ui.js';
 import { items, counts, total } from '../county.js';
 import { canAct } from '../main.js';
 
@@ -23,9 +23,10 @@ export default {
   render(list) {
     const rows = list.map((n) => {
       const c = noticeTotals(n);
-      const nboxes = Array.isArray(n.boxes) ? n.boxes.length : (n.box_count ?? null);
+      const nboxes = Array.isArray(n.boxes) ? n.boxes.length : (n.totals && n.totals.boxes !== undefined ? n.totals.boxes : null);
       return h('li', { class: 'notice', dataset: { notice: n.id } }, [
         h('div', { class: 'row' }, [h('a', { href: `#/notice/${encodeURIComponent(n.id)}`, class: 'notice-text' }, n.text || String(n.id)),
+          n.cancelled_at ? badge('st-cancelled', t('hub.notice.status.cancelled')) : null,
           h('small', { class: 'muted' }, fmtTime(n.created_at || n.at))]),
         progressBar(c.percent, `${c.done}/${c.recipients}`),
         h('small', { class: 'muted' }, [

@@ -43,7 +43,8 @@ function replyItem(r, name) {
   return h('li', { class: 'reply', dataset: { box: r.box } }, [
     h('div', { class: 'row' }, [
       h('span', null, [h('strong', null, name(r.box)), r.village ? ` · ${r.village}` : '']),
-      badge('cat', categoryLabel(r.category, r.category_label)),
+      h('span', null, [badge('cat', categoryLabel(r.category, r.category_label)),
+        r.anonymous ? badge('warn anon', t('hub.reply.anonymous')) : null]),
       h('small', { class: 'muted' }, fmtTime(r.at || r.received_at || r.created_at))]),
     h('p', { class: 'reply-text' }, r.text || ''),
     r.number ? h('small', { class: 'muted number' }, r.number) : null,

@@ -278,7 +278,7 @@ public:
     }
 
 private:
-    static constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
+    static constexpr const char* kMosquitto = CUNXIN_MOSQUITTO;
 
     bool listening() const {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -363,7 +363,7 @@ TEST_CASE("a box publishes its own events and reads its own commands, the hub re
     // hub, retained for a hub that subscribes later. mosquitto_sub stands in for the box here.
     dongshan->disconnect();
     const auto& cred = county.cred("dongshan");
-    Process box({"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(county.port()), "-V", "mqttv5",
+    Process box({CUNXIN_MOSQUITTO_SUB, "-h", "127.0.0.1", "-p", std::to_string(county.port()), "-V", "mqttv5",
                  "--cafile", county.ca(), "-u", cred.user, "-P", cred.password, "-i", cred.user, "-c", "-x", "3600", "-q", "1",
                  "-t", "cunxin/v1/box/dongshan/cmd", "--will-topic", "cunxin/v1/box/dongshan/status",
                  "--will-payload", "offline", "--will-retain", "--will-qos", "1"},

@@ -75,11 +75,11 @@ int usage() {
 void print_text(const nlohmann::json& j) {
     const bool hub = j["role"] == "hub";
     const std::string who = j["username"].get<std::string>();
-    std::printf("# 县级联网 / county federation: %s %s\n", hub ? "hub" : "box", who.c_str());
+    std::printf("# 县级联网 / county federation: %s\n", hub ? "the county hub" : ("box " + who).c_str());
     std::printf("# 1. 代理服务器账号 / broker credential (shown once, not stored anywhere)\n");
     std::printf("username: %s\npassword: %s\n\n", who.c_str(), j["password"].get<std::string>().c_str());
     if (hub) {
-        std::printf("# 2. 县级平台配置 / the hub's config file (cunxin hub --config FILE):\n");
+        std::printf("# 2. 县级平台配置 / paste into the hub's config file (cunxin hub --config FILE):\n");
     } else {
         std::printf("# 2. 粘贴到乡镇设备的配置 / paste into the box's /etc/cunxin/config.json:\n");
     }
@@ -177,14 +177,13 @@ Expected<nlohmann::json, std::string> make_box_access(std::string_view name, con
     j["username"] = std::string(name);
     j["password"] = password;
     j["broker"] = broker.str();
+    // The hub's config file uses the same section without box_id (ARCHITECTURE.md).
+    j["federation"] = section;
+    j["config_snippet"] = "\"federation\": " + section.dump(2);
     if (hub) {
-        // The hub's own config file holds these keys at its top level (ARCHITECTURE.md).
-        j["config"] = section;
-        j["config_snippet"] = section.dump(2);
+        j["config"] = {{"federation", section}};  // a whole config file for `cunxin hub --config`
         j["acl_lines"] = {"user hub", "topic readwrite cunxin/v1/#"};
     } else {
-        j["federation"] = section;
-        j["config_snippet"] = "\"federation\": " + section.dump(2);
         j["acl_lines"] = box_acl_lines(name);
     }
     j["password_file_line"] = mosquitto_password_line(name, password, salt);

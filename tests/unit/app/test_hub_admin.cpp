@@ -97,6 +97,7 @@ TEST_CASE("plain mqtt leaves the ca out and the hub gets the whole tree") {
     auto hub = make_box_access("hub", *broker, "/etc/cunxin/county-ca.crt");
     REQUIRE(hub);
     CHECK((*hub)["role"] == "hub");
-    CHECK_FALSE((*hub)["config"].contains("box_id"));
+    CHECK_FALSE((*hub)["federation"].contains("box_id"));
+    CHECK((*hub)["config"]["federation"]["username"] == "hub");
     CHECK((*hub)["acl_lines"][1] == "topic readwrite cunxin/v1/#");
 }

@@ -197,6 +197,7 @@ void register_system(Router& r);
 void register_events(Router& r);
 void register_templates(Router& r);
 void register_doctor(Router& r);
+void register_county(Router& r);
 
 
 }  // namespace cunxin::http

@@ -12,6 +12,7 @@ const std::vector<Migration>& migrations() {
         &migration_005_reply_links,
         &migration_006_templates_sim_limits,
         &migration_007_calls,
+        &migration_008_federation,
     };
     return list;
 }

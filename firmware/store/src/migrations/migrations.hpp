@@ -19,6 +19,7 @@ void migration_004_setting_keys(Database::Impl& db);
 void migration_005_reply_links(Database::Impl& db);
 void migration_006_templates_sim_limits(Database::Impl& db);
 void migration_007_calls(Database::Impl& db);
+void migration_008_federation(Database::Impl& db);
 
 /// Every migration in order (index 0 = migration 1).
 const std::vector<Migration>& migrations();

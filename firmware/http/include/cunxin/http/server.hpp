@@ -20,6 +20,7 @@ class Database;
 namespace cunxin::http {
 
 class CoreApi;
+class HubApi;
 struct ServerImpl;
 
 /// The optional HTTPS listener (same routes as plain HTTP).
@@ -61,6 +62,7 @@ struct ServerConfig {
     std::optional<HttpsConfig> https;     ///< also serve HTTPS
     int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
     ServerLimits limits;                  ///< deadlines and caps per connection and address
+    bool hub = false;                     ///< county hub: /api/v1/county/* and the hub panel (web/hub/)
 };
 
 /// How HTTP threads reach the core thread.
@@ -75,6 +77,8 @@ struct CoreHooks {
     /// The support bundle (JSON text) with the daemon's live parts; called on an HTTP thread
     /// (it reaches the core itself). Empty: GET /api/v1/doctor answers 503.
     std::function<std::string()> support_bundle;
+    /// The county hub's operations (hub mode only); used only inside posted tasks.
+    HubApi* hub = nullptr;
 };
 
 /// Thread-safe fan-out of Server-Sent Events to open panels.

@@ -8,6 +8,7 @@
 #include "cunxin/store/contacts.hpp"
 #include "cunxin/store/database.hpp"
 #include "cunxin/store/error.hpp"
+#include "cunxin/store/federation.hpp"
 #include "cunxin/store/messages.hpp"
 #include "cunxin/store/reports.hpp"
 #include "cunxin/store/templates.hpp"

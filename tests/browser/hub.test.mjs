@@ -142,8 +142,10 @@ try {
     return b && b.length === 2 && b.every((x) => x.modems !== null && x.modems !== undefined) && b;
   }, 15000);
 
+  // A fresh load each time (the same hash twice would not re-render).
   const go = async (hash, sel) => {
     await page.goto(`${base}/#/${hash}`);
+    await page.reload();
     await page.waitForSelector(sel, { state: 'attached', timeout: 15000 });
     await page.waitForTimeout(200);
   };
@@ -170,7 +172,8 @@ try {
   await page.check('#role-0');
   await page.fill('#villages', '兴隆村，红星村');
   await page.selectOption('#template', '0');
-  check((await text('#preview')).includes('张三同志'), 'compose: the preview fills {name}');
+  check((await page.inputValue('#notice-text')).startsWith('{姓名}同志'), 'compose: the template shows its field as {姓名}');
+  check((await text('#preview')).includes('张三同志'), 'compose: the preview fills {姓名}');
   await page.click('#compose-review');
   await page.waitForSelector('#compose-send');
   const xName = (await api('GET', '/county/boxes')).body.items.find((b) => b.id === 'xinglong').name || 'xinglong';
@@ -196,6 +199,7 @@ try {
   const row = await text('li.box-progress[data-box="xinglong"]');
   check(row.includes('35/40') && row.includes('失败'), `notice: progress per township (${row.replace(/\s+/g, ' ')})`);
   check((await text('#notice-total')).includes('35/40'), 'notice: the total');
+  check((await text('#notice-text')).startsWith('{姓名}同志'), 'notice: the Chinese panel shows the field as {姓名}');
   await page.screenshot({ path: path.join(shots, 'hub-notice-1366.png'), fullPage: true });
 
   // Replies: one with a number, one anonymous (the box sends none; the page shows none), one hostile.
@@ -209,6 +213,7 @@ try {
   const anon = await page.$$eval('#replies li', (lis) => lis.map((l) => l.textContent).filter((x) => x.includes('匿名反映的问题')));
   check(anon.length === 1 && !/\+?86\d{11}|1\d{10}/.test(anon[0]), `replies: the anonymous reply shows no number (${anon[0]})`);
   check(await page.$('#replies img') === null && list.includes('<img src=x'), 'replies: hostile text stays text');
+  check(!(await page.isVisible('#replies-more')), 'replies: no "more" button when the list is complete');
   check(await page.title() !== 'pwned', 'replies: no script ran');
   const sum = await api('GET', '/county/summary');
   const cats = await page.$$eval('#sum-categories tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));

@@ -7,19 +7,8 @@
 #include <string_view>
 
 #include "commands.hpp"
-#include "hub_admin.hpp"
 
 namespace {
-
-// TEMPORARY (branch h-hubsec only): `cunxin hub add-box …` until fed's `cunxin hub` command
-// (h-fed) is merged; that command dispatches add-box to run_hub_add_box itself.
-int hub_add_box_only(const cunxin::app::Args& args) {
-    if (args.empty() || args[0] != "add-box") {
-        std::fputs("usage: cunxin hub add-box NAME [--broker mqtts://HOST:PORT] [--ca PATH] [--json]\n", stderr);
-        return 2;
-    }
-    return cunxin::app::run_hub_add_box(cunxin::app::Args(args.begin() + 1, args.end()));
-}
 
 struct Command {
     std::string_view name;
@@ -29,7 +18,6 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"pdu", cunxin::app::cmd_pdu, "decode, encode and segment SMS PDUs"},
-    {"hub", hub_add_box_only, "county hub: add-box NAME prints a box's broker credential"},
 #ifdef CUNXIN_WITH_MODEM
     {"modems", cunxin::app::cmd_modems, "probe the modems and print what they are (JSON)"},
     {"send", cunxin::app::cmd_send, "send one message through one modem (no daemon)"},

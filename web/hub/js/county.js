@@ -3,7 +3,7 @@
 
 import { api } from '../../js/api.js';
 import { h } from '../../js/h.js';
-import { t } from '../../js/i18n.js';
+import { t, lang } from '../../js/i18n.js';
 
 // A list answer: a bare array or {items: [...]} (with next_cursor when paged).
 export function items(r, ...keys) {
@@ -80,4 +80,16 @@ export function countTable(id, head, rows) {
     h('tbody', null, sorted.map(([label, n]) => h('tr', null, [h('td', null, label), h('td', { class: 'n' }, String(n))]))),
     h('tfoot', null, h('tr', null, [h('td', null, t('hub.total')), h('td', { class: 'n' }, String(sum))])),
   ]));
+}
+
+// Template fields: {name} and {village} on the wire (docs/federation.md); the Chinese panel shows
+// and accepts {姓名} and {村}, as the township panel does.
+const FIELD_ZH = { name: '姓名', village: '村' };
+export const FIELDS = Object.keys(FIELD_ZH);
+export function fieldToken(f) { return `{${lang === 'zh-CN' ? FIELD_ZH[f] : f}}`; }
+export function toWire(text) {
+  return text.replace(/\{(姓名|村)\}/g, (m, k) => (k === '姓名' ? '{name}' : '{village}'));
+}
+export function forDisplay(text) {
+  return lang === 'zh-CN' ? String(text || '').replace(/\{(name|village)\}/g, (m, k) => `{${FIELD_ZH[k]}}`) : String(text || '');
 }

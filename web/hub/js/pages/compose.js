@@ -7,7 +7,7 @@ import { h, clear } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
 import { plan } from '../../../js/sms.js';
 import { card, field, empty } from '../../../js/ui.js';
-import { loadBoxes, boxName, ROLES, roleLabel } from '../county.js';
+import { loadBoxes, boxName, ROLES, roleLabel, FIELDS, fieldToken, toWire, forDisplay } from '../county.js';
 
 // County templates: texts are SMS data (Chinese), their names are panel strings.
 const TEMPLATES = [
@@ -16,7 +16,6 @@ const TEMPLATES = [
   '{name}同志：近期有强降雨，请{village}做好防汛值守和危险区域群众转移准备，情况及时报告。',
   '{name}同志：请于本周内组织{village}党员开展主题党日活动，活动情况可直接回复本短信。',
 ];
-const FIELDS = ['name', 'village'];
 const SAMPLE = { name: '张三', village: '兴隆村' };
 
 function splitList(text) {
@@ -44,12 +43,12 @@ export default {
         boxes: allBox.checked ? 'all' : picked,
         roles: [...roleChecks.filter((c) => c.checked).map((c) => c.value), ...splitList(otherRoles.value)],
         villages: splitList(villages.value),
-        text: text.value.trim(),
+        text: toWire(text.value.trim()),
       };
     };
     const update = () => {
       for (const c of boxChecks) c.disabled = allBox.checked;
-      const sample = text.value.replace(/\{(name|village)\}/g, (m, k) => SAMPLE[k]);
+      const sample = toWire(text.value).replace(/\{(name|village)\}/g, (m, k) => SAMPLE[k]);
       const p = plan(sample);
       counter.textContent = text.value ? t('hub.compose.counter', { chars: p.units, segments: p.segments }) : '';
       preview.textContent = sample ? `${t('hub.compose.preview')}${sample}` : '';
@@ -61,15 +60,15 @@ export default {
     for (const c of [otherRoles, villages]) c.addEventListener('input', update);
 
     const tpl = h('select', { id: 'template', onchange: () => {
-      if (tpl.value !== '') { text.value = TEMPLATES[Number(tpl.value)]; update(); }
+      if (tpl.value !== '') { text.value = forDisplay(TEMPLATES[Number(tpl.value)]); update(); }
     } }, [h('option', { value: '' }, t('hub.compose.template_none')),
       ...TEMPLATES.map((_, i) => h('option', { value: String(i) }, t(`hub.tpl.${i}`)))]);
     const chips = h('div', { class: 'chips' }, FIELDS.map((f) => h('button', { type: 'button', class: 'chip', id: `chip-${f}`, onclick: () => {
       const at = text.selectionStart ?? text.value.length;
-      text.value = `${text.value.slice(0, at)}{${f}}${text.value.slice(text.selectionEnd ?? at)}`;
+      text.value = `${text.value.slice(0, at)}${fieldToken(f)}${text.value.slice(text.selectionEnd ?? at)}`;
       text.focus();
       update();
-    } }, t(`hub.field.${f}`))));
+    } }, fieldToken(f))));
 
     const review = () => {
       const s = selection();

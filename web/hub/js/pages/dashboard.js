@@ -4,7 +4,7 @@ import { api } from '../../../js/api.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
 import { card, progressBar, empty } from '../../../js/ui.js';
-import { items, loadBoxes, boxNames, counts, total, categoryLabel, countTable, ago } from '../county.js';
+import { items, loadBoxes, boxNames, counts, total, categoryLabel, countTable, ago, forDisplay } from '../county.js';
 import { summaryPairs } from './replies.js';
 import { canAct } from '../main.js';
 
@@ -32,7 +32,7 @@ export default {
     const latest = notices.slice(0, 5).map((n) => {
       const c = counts(n.progress || n.totals || (Array.isArray(n.boxes) && n.boxes.length && typeof n.boxes[0] === 'object' ? total(n.boxes) : n));
       return h('li', { class: 'notice', dataset: { notice: n.id } }, [
-        h('div', { class: 'row' }, [h('a', { href: `#/notice/${encodeURIComponent(n.id)}`, class: 'notice-text' }, n.text || String(n.id)),
+        h('div', { class: 'row' }, [h('a', { href: `#/notice/${encodeURIComponent(n.id)}`, class: 'notice-text' }, forDisplay(n.text) || String(n.id)),
           h('small', { class: 'muted' }, fmtTime(n.created_at || n.at))]),
         progressBar(c.percent, `${c.done}/${c.recipients}`)]);
     });

@@ -7,7 +7,7 @@ import { canAct, show } from '../main.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
 import { card, progressBar, empty } from '../../../js/ui.js';
-import { loadBoxes, boxNames, counts, roleLabel, ago } from '../county.js';
+import { loadBoxes, boxNames, counts, roleLabel, ago, forDisplay } from '../county.js';
 import { noticeTotals } from './notices.js';
 
 // Per-box progress: [{box, …counts}] or {box_id: counts}.
@@ -66,7 +66,7 @@ export default {
     ];
     return h('div', { class: 'page hub-notice' }, [
       card(t('hub.notice.title'), [
-        h('p', { class: 'notice-body', id: 'notice-text' }, n.text || ''),
+        h('p', { class: 'notice-body', id: 'notice-text' }, forDisplay(n.text)),
         h('p', { class: 'muted' }, [fmtTime(n.created_at || n.at), n.cancelled_at ? ` · ${t('hub.notice.status.cancelled')} ${fmtTime(n.cancelled_at)}` : '',
           n.created_by ? ` · ${n.created_by}` : '']),
         ...sel.map((s) => h('p', { class: 'muted' }, s)),

@@ -4,7 +4,7 @@ import { api } from '../../../js/api.js';
 import { h, fmtTime } from '../../../js/h.js';
 import { t } from '../../../js/i18n.js';
 import { card, progressBar, badge, empty } from '../../../js/ui.js';
-import { items, counts, total } from '../county.js';
+import { items, counts, total, forDisplay } from '../county.js';
 import { canAct } from '../main.js';
 
 // A notice's totals: its own progress object, else the sum of its boxes'.
@@ -25,7 +25,7 @@ export default {
       const c = noticeTotals(n);
       const nboxes = Array.isArray(n.boxes) ? n.boxes.length : (n.totals && n.totals.boxes !== undefined ? n.totals.boxes : null);
       return h('li', { class: 'notice', dataset: { notice: n.id } }, [
-        h('div', { class: 'row' }, [h('a', { href: `#/notice/${encodeURIComponent(n.id)}`, class: 'notice-text' }, n.text || String(n.id)),
+        h('div', { class: 'row' }, [h('a', { href: `#/notice/${encodeURIComponent(n.id)}`, class: 'notice-text' }, forDisplay(n.text) || String(n.id)),
           n.cancelled_at ? badge('st-cancelled', t('hub.notice.status.cancelled')) : null,
           h('small', { class: 'muted' }, fmtTime(n.created_at || n.at))]),
         progressBar(c.percent, `${c.done}/${c.recipients}`),

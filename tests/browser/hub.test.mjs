@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The county hub's panel (web/hub) in Debian's headless Chromium, in Chinese, at 390 and 1366 px:
-// a real mosquitto on loopback (the shipped ACL, credentials from `cunxin hub add-box`), the real
-// `cunxin hub` daemon, and townships speaking the county protocol through the broker with their
-// own credentials (mosquitto_pub / mosquitto_sub as box `xinglong` and `dongshan`: presence,
-// health, progress, replies). Checks: overview, each box's health, a notice composed in the panel
+// a real mosquitto on loopback with the shipped configuration (TLS with make-county-ca.sh's CA,
+// the shipped ACL, credentials from `cunxin hub add-box`), the real `cunxin hub` daemon on mqtts,
+// and townships speaking the county protocol through the broker with their own credentials
+// (mosquitto_pub / mosquitto_sub as box `xinglong` and `dongshan`: presence, health, progress,
+// replies). Checks: overview, each box's health, a notice composed in the panel
 // reaches the box's command topic with its selection, progress per township, replies and their
 // summary (an anonymous reply shows no number), hostile text inert, no page wider than the
 // screen, no English outside a short allowlist.
@@ -59,27 +60,38 @@ function run(name, args) {
 }
 
 try {
-  // --- broker: the shipped ACL, a password file from `cunxin hub add-box`, loopback only ---
+  // --- broker: the shipped mosquitto.conf and ACL, moved into the temp dir and onto a loopback
+  // port; TLS with a county CA from make-county-ca.sh; passwords from `cunxin hub add-box` ---
   const mqttPort = await freePort();
+  const etc = path.join(dir, 'cunxin');
+  const ca = spawnSync(path.join(source, 'board/mosquitto/make-county-ca.sh'), [etc, 'localhost', '127.0.0.1'], { encoding: 'utf8' });
+  check(ca.status === 0, `make-county-ca.sh made the county CA and the broker's certificate${ca.status ? ': ' + ca.stderr : ''}`);
+  const caFile = path.join(etc, 'ca.crt');
   const cred = {};
   let passwd = '';
   for (const name of ['hub', 'xinglong', 'dongshan']) {
-    const r = spawnSync(bin, ['hub', 'add-box', name, '--broker', `mqtt://127.0.0.1:${mqttPort}`, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(bin, ['hub', 'add-box', name, '--broker', `mqtts://127.0.0.1:${mqttPort}`, '--ca', caFile, '--json'], { encoding: 'utf8' });
     check(r.status === 0, `cunxin hub add-box ${name} --json`);
     cred[name] = JSON.parse(r.stdout);
     passwd += cred[name].password_file_line + '\n';
   }
-  fs.writeFileSync(path.join(dir, 'passwd'), passwd);
-  fs.copyFileSync(path.join(source, 'board/mosquitto/acl'), path.join(dir, 'acl'));
-  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), [
-    'per_listener_settings true', `listener ${mqttPort} 127.0.0.1`, 'allow_anonymous false',
-    `password_file ${dir}/passwd`, `acl_file ${dir}/acl`, 'use_username_as_clientid true', 'log_dest stderr',
-    ...(process.getuid && process.getuid() === 0 ? ['user root'] : []), ''].join('\n'));
+  fs.writeFileSync(path.join(etc, 'passwd'), passwd);
+  fs.copyFileSync(path.join(source, 'board/mosquitto/acl'), path.join(etc, 'acl'));
+  let conf = fs.readFileSync(path.join(source, 'board/mosquitto/mosquitto.conf'), 'utf8');
+  const edits = [['pid_file /run/mosquitto/mosquitto.pid\n', ''], ['persistence true', 'persistence false'],
+    ['log_dest file /var/log/mosquitto/mosquitto.log', 'log_dest stderr'], ['listener 8883\n', `listener ${mqttPort} 127.0.0.1\n`]];
+  for (const [from, to] of edits) {
+    check(conf.includes(from), `the shipped mosquitto.conf has "${from.trim()}"`);
+    conf = conf.replace(from, to);
+  }
+  conf = conf.split('/etc/mosquitto/cunxin/').join(`${etc}/`);
+  if (process.getuid && process.getuid() === 0) conf += '\nuser root\n';  // root's temp dir
+  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
   const broker = run('/usr/sbin/mosquitto', ['-c', path.join(dir, 'mosquitto.conf')]);
   await until('mosquitto', () => /listen socket on port/.test(broker.output()), 10000);
 
   const mqtt = (box, topic, payload, retain = false) => {
-    const r = spawnSync('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv5', '-u', box,
+    const r = spawnSync('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '--cafile', caFile, '-V', 'mqttv5', '-u', box,
       '-P', cred[box].password, '-i', box, '-q', '1', '-t', topic, '-m', payload, ...(retain ? ['-r'] : [])], { encoding: 'utf8', timeout: 10000 });
     return r.status === 0;
   };
@@ -163,7 +175,7 @@ try {
   await page.screenshot({ path: path.join(shots, 'hub-boxes-1366.png'), fullPage: true });
 
   // Compose a notice for xinglong's Party secretaries in two villages, from a template.
-  const sub = run('/usr/bin/mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-V', 'mqttv5', '-u', 'xinglong',
+  const sub = run('/usr/bin/mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '--cafile', caFile, '-V', 'mqttv5', '-u', 'xinglong',
     '-P', cred.xinglong.password, '-i', 'xinglong', '-q', '1', '-t', 'cunxin/v1/box/xinglong/cmd', '-C', '1']);
   await new Promise((r) => setTimeout(r, 500));
   await go('compose', '#template');

@@ -264,6 +264,44 @@ try {
   await page.click('#menu-toggle');
   check(await page.isVisible('#nav-boxes'), '390 px: the button opens the navigation');
 
+  // Cancel from the notice page (after the confirmation dialog): the box gets a cancel command.
+  const sub2 = run('/usr/bin/mosquitto_sub', ['-h', '127.0.0.1', '-p', String(mqttPort), '--cafile', caFile, '-V', 'mqttv5', '-u', 'xinglong',
+    '-P', cred.xinglong.password, '-i', 'xinglong', '-q', '1', '-t', 'cunxin/v1/box/xinglong/cmd', '-C', '1']);
+  await new Promise((r) => setTimeout(r, 500));
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await go(`notice/${encodeURIComponent(noticeId)}`, '#notice-cancel');
+  page.once('dialog', (d) => d.accept());
+  await page.click('#notice-cancel');
+  await until('the notice cancelled at the hub', async () => (await api('GET', `/county/notices/${encodeURIComponent(noticeId)}`)).body.cancelled_at, 10000);
+  await until('the cancel command at xinglong', () => sub2.exitCode !== null, 15000);
+  const cancel = JSON.parse(sub2.output().trim().split('\n').pop());
+  check(cancel.type === 'cancel' && cancel.notice_id === nid, `cancel: xinglong got a cancel command (${sub2.output().trim().slice(0, 120)})`);
+  await go(`notice/${encodeURIComponent(noticeId)}`, '#notice-boxes');
+  check(await page.$('#notice-cancel') === null && (await page.textContent('main')).includes('已撤回'), 'cancel: the page says 已撤回 and offers no second cancel');
+
+  // A viewer reads everything but composes nothing: no entry in the navigation, the page refuses.
+  const viewer = { username: 'kanban', password: 'viewer password 1' };
+  check((await api('POST', '/users', { ...viewer, role: 'viewer' })).status === 201, 'a viewer account is added');
+  const vctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const vpage = await vctx.newPage();
+  vpage.on('pageerror', (e) => errors.push(e.message));
+  await vpage.goto(`${base}/#/login`);
+  await vpage.waitForSelector('#login-user', { timeout: 15000 });
+  await vpage.fill('#login-user', viewer.username);
+  await vpage.fill('#login-pass', viewer.password);
+  await vpage.click('#login-submit');
+  await vpage.waitForSelector('#nav-boxes', { state: 'attached', timeout: 15000 });
+  check(await vpage.$('#nav-compose') === null, 'viewer: no 下发通知 in the navigation');
+  await vpage.goto(`${base}/#/compose`);
+  await vpage.reload();
+  await vpage.waitForSelector('#denied', { timeout: 15000 });
+  check(await vpage.$('#compose-review') === null, 'viewer: the compose form is not shown');
+  await vpage.goto(`${base}/#/notice/${encodeURIComponent(noticeId)}`);
+  await vpage.reload();
+  await vpage.waitForSelector('#notice-boxes', { state: 'attached', timeout: 15000 });
+  check(await vpage.$('#notice-cancel') === null, 'viewer: no cancel button on a notice');
+  await vctx.close();
+
   check(errors.length === 0, `no script errors${errors.length ? ': ' + errors.join('; ') : ''}`);
   check(external.length === 0, `nothing from the internet${external.length ? ': ' + external.join(', ') : ''}`);
 } catch (e) {

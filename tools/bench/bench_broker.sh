@@ -28,7 +28,8 @@ sed -e '/^pid_file/d' -e 's|^persistence true|persistence false|' -e 's|^log_des
 broker=$!
 sleep 0.5
 
-tls="-h 127.0.0.1 -p $port --cafile $dir/etc/ca.crt -V mqttv311 -q 1"
+# mosquitto_pub / mosquitto_sub over TLS with the county CA, MQTT 3.1.1, QoS 1.
+mq() { tool=$1; shift; "$tool" -h 127.0.0.1 -p "$port" --cafile "$dir/etc/ca.crt" -V mqttv311 -q 1 "$@"; }
 python3 - "$n" > "$dir/events" <<'PY'
 import json, sys
 for i in range(1, int(sys.argv[1]) + 1):
@@ -39,15 +40,15 @@ bytes=$(head -1 "$dir/events" | wc -c)
 
 # One connection (TLS handshake + PBKDF2 password check + CONNACK), 20 times.
 start=$(date +%s.%N)
-for i in $(seq 1 20); do mosquitto_pub $tls -u xinglong -P "$(pw xinglong)" -i xinglong -t cunxin/v1/box/xinglong/status -m online; done
+for _ in $(seq 1 20); do mq mosquitto_pub -u xinglong -P "$(pw xinglong)" -i xinglong -t cunxin/v1/box/xinglong/status -m online; done
 end=$(date +%s.%N)
 echo "connect+publish+disconnect over TLS with a password: $(python3 -c "print(round(($end-$start)/20*1000,1))") ms each (20 runs, incl. process start)"
 
-mosquitto_sub $tls -u hub -P "$(pw hub)" -i hub -t 'cunxin/v1/box/+/event' -C "$n" > "$dir/got" &
+mq mosquitto_sub -u hub -P "$(pw hub)" -i hub -t 'cunxin/v1/box/+/event' -C "$n" > "$dir/got" &
 sub=$!
 sleep 0.5
 start=$(date +%s.%N)
-mosquitto_pub $tls -u xinglong -P "$(pw xinglong)" -i xinglong -t cunxin/v1/box/xinglong/event -l < "$dir/events"
+mq mosquitto_pub -u xinglong -P "$(pw xinglong)" -i xinglong -t cunxin/v1/box/xinglong/event -l < "$dir/events"
 wait $sub
 end=$(date +%s.%N)
 got=$(wc -l < "$dir/got")

@@ -26,6 +26,7 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::int64_t kAckTimeout = 20;      // seconds without PUBACK before the window is sent again
 constexpr int kWindow = 100;                 // events handed to the broker and not yet acknowledged
 constexpr std::int64_t kNoticeDays = 7 * 86400;  // progress is followed this long after a notice
 
@@ -96,6 +97,7 @@ BoxLink::BoxLink(BoxOptions options, store::Database& db, messaging::Clock& cloc
         if (it == inflight_.end()) return;  // the status message, or from before a reconnection
         if (auto r = store::fed_ack(db_, it->second); !r) log::error("federation", "ack: " + r.error().detail);
         inflight_.erase(it);
+        last_ack_at_ = clock_.unix_now();
         pump();
     };
     mqtt_->on_message = [this](const std::string& topic, const std::string& payload) {
@@ -282,6 +284,7 @@ void BoxLink::pump() {
             body["at"] = e.at;
             auto mid = mqtt_->publish(event_topic(options_.box_id), body.dump());
             if (!mid) return;
+            if (inflight_.empty()) last_ack_at_ = clock_.unix_now();
             inflight_[*mid] = e.seq;
             published_up_to_ = e.seq;
         }
@@ -368,6 +371,14 @@ void BoxLink::emit_report() {
 }
 
 void BoxLink::tick() {
+    // Events handed to the broker with no PUBACK for a long while: hand them again (the hub
+    // counts an id once), rather than wait on a session that may never answer.
+    if (!inflight_.empty() && clock_.unix_now() - last_ack_at_ > kAckTimeout) {
+        log::warn("federation", std::to_string(inflight_.size()) + " event(s) unacknowledged for " +
+                                    std::to_string(kAckTimeout) + " s: sending them again");
+        inflight_.clear();
+        published_up_to_ = 0;
+    }
     emit_progress(false);
     emit_report();
     const auto now = clock_.unix_now();

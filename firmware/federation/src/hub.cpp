@@ -53,7 +53,6 @@ Hub::Hub(HubOptions options, store::Database& db, messaging::Clock& clock, Post 
     mo.username = options_.username;
     mo.password = options_.password;
     mo.ca = options_.ca;
-    mo.max_inflight = 200;
     mo.subscriptions = {"cunxin/v1/box/+/event", "cunxin/v1/box/+/status"};
     mqtt_ = std::make_unique<MqttClient>(std::move(mo), std::move(post));
     mqtt_->on_connected = [this] {

@@ -79,7 +79,10 @@ cunxin::Expected<void, std::string> MqttClient::start() {
     if (m == nullptr) return cunxin::unexpected(std::string("mosquitto_new failed: ") + std::strerror(errno));
     shared_->mosq = m;
     mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-    mosquitto_max_inflight_messages_set(m, static_cast<unsigned>(options_.max_inflight));
+    // No inflight quota inside libmosquitto (0 = unlimited): the owner keeps its own window.
+    // With 2.0.11's quota, QoS 1 messages queued across a reconnection could stay queued for
+    // good (seen in test_federation: a box's events stopped after the broker came back).
+    mosquitto_max_inflight_messages_set(m, 0);
     mosquitto_reconnect_delay_set(m, 1, 30, true);
     auto fail = [&](const std::string& what, int rc) {
         mosquitto_destroy(m);

@@ -82,6 +82,7 @@ private:
     std::int64_t published_up_to_ = 0;          ///< highest seq handed to the broker on this connection
     std::map<std::string, std::string> last_progress_;  ///< notice → last progress body sent
     std::int64_t last_progress_at_ = 0;
+    std::int64_t last_ack_at_ = 0;              ///< last PUBACK (or publish into an empty window)
     std::int64_t last_health_at_ = 0;
     std::string last_report_day_;
 };

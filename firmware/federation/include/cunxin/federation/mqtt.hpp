@@ -38,7 +38,6 @@ struct MqttOptions {
     std::string will_topic;                ///< last will (retained, QoS 1); empty: none
     std::string will_payload;
     int keepalive_s = 30;
-    int max_inflight = 100;                ///< QoS 1 messages unacknowledged at once
     std::vector<std::string> subscriptions;  ///< QoS 1, (re)subscribed on every connect
 };
 

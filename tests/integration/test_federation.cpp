@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A county of three township boxes through a real mosquitto broker on loopback, and a hub.
 // One county notice reaches every selected recipient of every box exactly once; replies reach
-// the hub (an anonymous one with neither number nor village); the broker is stopped for a while
+// the hub (an anonymous one with neither number nor village); the broker (the shipped config and
+// ACL, credentials from `cunxin hub add-box`) is stopped for a while
 // and one box is killed (kill -9) and restarted mid-broadcast: after recovery nothing is lost
 // and nothing is counted or sent twice; an event delivered twice is counted once.
 #include <doctest/doctest.h>
@@ -35,19 +36,59 @@ bool port_open(int port) {
     return ok;
 }
 
-/// A mosquitto broker on 127.0.0.1:port with persistence (its queued messages survive a restart).
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE_MESSAGE(at != std::string::npos, "shipped mosquitto.conf has no line: " << from);
+    text.replace(at, from.size(), to);
+}
+
+/// A broker credential from `cunxin hub add-box NAME --json`.
+struct Credential {
+    std::string username;
+    std::string password;
+    std::string passwd_line;
+};
+
+Credential add_box(const std::string& name, const std::string& broker) {
+    std::string out;
+    REQUIRE(run_capture({built("firmware/app/cunxin").string(), "hub", "add-box", name, "--broker", broker, "--json"},
+                        out) == 0);
+    const auto j = Json::parse(out);
+    return {j["username"], j["password"], j["password_file_line"]};
+}
+
+/// The shipped broker (board/mosquitto/mosquitto.conf and acl, persistence on, passwords from
+/// `cunxin hub add-box`) on a loopback port; plain MQTT there (TLS is broker_tests' subject).
 class Broker {
 public:
     explicit Broker(const std::filesystem::path& dir) : dir_(dir), port_(free_port()) {
         std::filesystem::create_directories(dir_ / "data");
-        std::ofstream(dir_ / "mosquitto.conf")
-            << "# as board/mosquitto/mosquitto.conf, on loopback without TLS and passwords\n"
-            << "per_listener_settings false\n"
-            << "persistence true\npersistence_location " << (dir_ / "data").string() << "/\n"
-            << "autosave_interval 1\n"
-            << "max_queued_messages 100000\nmax_inflight_messages 100\n"
-            << "log_dest stdout\nlog_type error\nlog_type warning\nlog_type notice\n"
-            << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\n";
+    }
+    /// Writes the config with these credentials (before start()).
+    void configure(const std::vector<Credential>& creds) {
+        const std::filesystem::path shipped = std::filesystem::path(CUNXIN_SOURCE_DIR) / "board" / "mosquitto";
+        std::string passwd;
+        for (const auto& c : creds) passwd += c.passwd_line + "\n";
+        std::ofstream(dir_ / "passwd") << passwd;
+        std::filesystem::copy_file(shipped / "acl", dir_ / "acl", std::filesystem::copy_options::overwrite_existing);
+        std::string conf = read_text(shipped / "mosquitto.conf");
+        replace_once(conf, "pid_file /run/mosquitto/mosquitto.pid\n", "");
+        replace_once(conf, "persistence_location /var/lib/mosquitto/", "persistence_location " + (dir_ / "data").string() + "/");
+        replace_once(conf, "log_dest file /var/log/mosquitto/mosquitto.log", "log_dest stdout");
+        replace_once(conf, "listener 8883\n", "listener " + std::to_string(port_) + " 127.0.0.1\n");
+        for (const char* tls : {"cafile /etc/mosquitto/cunxin/ca.crt\n", "certfile /etc/mosquitto/cunxin/server.crt\n",
+                                "keyfile /etc/mosquitto/cunxin/server.key\n", "tls_version tlsv1.2\n"}) {
+            replace_once(conf, tls, "");
+        }
+        replace_once(conf, "password_file /etc/mosquitto/cunxin/passwd\nacl_file /etc/mosquitto/cunxin/acl",
+                     "password_file " + (dir_ / "passwd").string() + "\nacl_file " + (dir_ / "acl").string());
+        if (::geteuid() == 0) conf += "\nuser root\n";
+        std::ofstream(dir_ / "mosquitto.conf") << conf;
     }
     void start() {
         proc_ = std::make_unique<Process>(
@@ -72,7 +113,7 @@ private:
 /// `cunxin hub` as a child process with its own data directory and API token.
 class Hub {
 public:
-    Hub(const std::filesystem::path& dir, const std::string& broker) : dir_(dir) {
+    Hub(const std::filesystem::path& dir, const std::string& broker, const Credential& cred) : dir_(dir) {
         std::filesystem::create_directories(dir_);
         std::string out;
         REQUIRE(run_capture({built("firmware/app/cunxin").string(), "token", "create", "--data-dir", dir_.string(),
@@ -80,7 +121,9 @@ public:
                             out) == 0);
         while (!out.empty() && out.back() == '\n') out.pop_back();
         token_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-        std::ofstream(dir_ / "hub.json") << Json{{"federation", {{"broker", broker}}}}.dump() << "\n";
+        std::ofstream(dir_ / "hub.json")
+            << Json{{"federation", {{"broker", broker}, {"username", cred.username}, {"password", cred.password}}}}.dump()
+            << "\n";
     }
     void start() {
         port_ = free_port();
@@ -126,14 +169,20 @@ void add_contacts(Appliance& box, int box_index) {
 TEST_CASE("county notice through mosquitto to three boxes: once each, across a broker outage and a kill -9") {
     TempDir tmp;
     Broker broker(tmp.path() / "broker");
+    const std::vector<std::string> ids = {"xinglong", "baiyun", "qingshan"};
+    std::map<std::string, Credential> creds;
+    for (const std::string name : {"hub", "xinglong", "baiyun", "qingshan", "dupbox"}) creds[name] = add_box(name, broker.url());
+    std::vector<Credential> all;
+    for (const auto& [name, c] : creds) all.push_back(c);
+    broker.configure(all);
     broker.start();
-    Hub hub(tmp.path() / "hub", broker.url());
+    Hub hub(tmp.path() / "hub", broker.url(), creds["hub"]);
     hub.start();
 
-    const std::vector<std::string> ids = {"xinglong", "baiyun", "qingshan"};
     std::vector<std::unique_ptr<Appliance>> boxes;
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        const Json fed{{"broker", broker.url()}, {"box_id", ids[i]}, {"health_every_s", 2}};
+        const Json fed{{"broker", broker.url()}, {"box_id", ids[i]}, {"password", creds[ids[i]].password},
+                       {"health_every_s", 2}};
         boxes.push_back(std::make_unique<Appliance>(
             ApplianceOptions{.modems = 2, .cmgs_latency = std::chrono::milliseconds(250),
                              .extra_config = "\"federation\": " + fed.dump()}));
@@ -287,18 +336,19 @@ TEST_CASE("county notice through mosquitto to three boxes: once each, across a b
     }
 
     // An event delivered twice (as after a lost PUBACK) is counted once.
-    const Json dup{{"v", 1}, {"id", "baiyun:900000"}, {"type", "reply"}, {"at", 1}, {"notice_id", nullptr},
+    const Json dup{{"v", 1}, {"id", "dupbox:900000"}, {"type", "reply"}, {"at", 1}, {"notice_id", nullptr},
                    {"village", "第3村"}, {"category", "01"}, {"text", "重复投递测试"}, {"number", mobile(2999)}};
     for (int k = 0; k < 2; ++k) {
         std::string out;
         REQUIRE(run_capture({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-q", "1",
-                             "-i", "itest-dup", "-t", "cunxin/v1/box/baiyun/event", "-m", dup.dump()},
+                             "-u", "dupbox", "-P", creds["dupbox"].password, "-i", "dupbox", "-t",
+                             "cunxin/v1/box/dupbox/event", "-m", dup.dump()},
                             out) == 0);
     }
-    REQUIRE(wait_until([&] { return hub.get("/api/v1/county/replies?box=baiyun&category=01").json()["items"].size() >= 1; },
+    REQUIRE(wait_until([&] { return hub.get("/api/v1/county/replies?box=dupbox&category=01").json()["items"].size() >= 1; },
                        10s));
     std::this_thread::sleep_for(1s);
-    CHECK(hub.get("/api/v1/county/replies?box=baiyun&category=01").json()["items"].size() == 1);
+    CHECK(hub.get("/api/v1/county/replies?box=dupbox&category=01").json()["items"].size() == 1);
 
     // The summary counts both xinglong replies and the baiyun one.
     const auto summary = hub.get("/api/v1/county/summary").json();

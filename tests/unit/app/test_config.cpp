@@ -120,3 +120,19 @@ TEST_CASE("http_limits: defaults, overrides and refused values") {
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"header_timeout_s": 0}})"), std::runtime_error);
     CHECK_THROWS_AS(parse_config(R"({"http_limits": {"max_per_adress": 4}})"), std::runtime_error);
 }
+
+TEST_CASE("the federation section is read and checked") {
+    const auto c = parse_config(R"({"federation": {"broker": "mqtts://hub.county.lan:8883", "box_id": "xinglong",
+                                   "password": "pw", "ca": "/etc/cunxin/county-ca.crt", "health_every_s": 30}})");
+    REQUIRE(c.federation);
+    CHECK(c.federation->broker == "mqtts://hub.county.lan:8883");
+    CHECK(c.federation->box_id == "xinglong");
+    CHECK(c.federation->password == "pw");
+    CHECK(c.federation->ca == "/etc/cunxin/county-ca.crt");
+    CHECK(c.federation->health_every_s == 30);
+    CHECK(c.federation->outbox_max == 10000);
+    CHECK_FALSE(parse_config("{}").federation);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "http://x:1"}})"), std::runtime_error);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "mqtt://x:1", "box_id": "Xing Long"}})"), std::runtime_error);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "mqtt://x:1", "boxid": "x"}})"), std::runtime_error);
+}

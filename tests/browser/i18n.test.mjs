@@ -46,5 +46,29 @@ check(missing.length === 0, `every t('key') in web/js exists in both catalogues$
 const deadPrefix = [...prefixes].filter(([p]) => !Object.keys(zh).some((k) => k.startsWith(p)));
 check(deadPrefix.length === 0, `every t(\`prefix.\${…}\`) has keys under its prefix${deadPrefix.length ? ': ' + deadPrefix.map(([p, f]) => `${p} (${f})`).join('; ') : ''}`);
 
+// The county hub's panel (web/hub) has catalogues of its own (web/hub/i18n, loaded relative to
+// web/hub/index.html): the same checks, for its code and the shared modules it imports.
+const hubDir = path.join(web, 'hub');
+if (fs.existsSync(path.join(hubDir, 'i18n/zh-CN.json'))) {
+  const hzh = JSON.parse(fs.readFileSync(path.join(hubDir, 'i18n/zh-CN.json'), 'utf8'));
+  const hen = JSON.parse(fs.readFileSync(path.join(hubDir, 'i18n/en.json'), 'utf8'));
+  const hOnly = [...Object.keys(hzh).filter((k) => !(k in hen)), ...Object.keys(hen).filter((k) => !(k in hzh))];
+  check(hOnly.length === 0, `hub: zh-CN and en have the same keys${hOnly.length ? ': ' + hOnly.join(', ') : ''}`);
+  const hDiffer = Object.keys(hzh).filter((k) => k in hen && holes(hzh[k]) !== holes(hen[k]));
+  check(hDiffer.length === 0, `hub: same {placeholders}${hDiffer.length ? ': ' + hDiffer.join(', ') : ''}`);
+  const shared = ['api.js', 'h.js', 'pages/login.js', 'pages/setup.js'].map((f) => path.join(web, 'js', f));
+  const hUsed = new Map();
+  const hPrefixes = new Map();
+  for (const f of [...files(path.join(hubDir, 'js')), ...shared]) {
+    const src = fs.readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\*)/.test(l)).join('\n');
+    for (const m of src.matchAll(/\bt\(\s*(['"])([A-Za-z0-9_.\-]+)\1\s*[,)]/g)) if (!hUsed.has(m[2])) hUsed.set(m[2], path.relative(root, f));
+    for (const m of src.matchAll(/\bt\(\s*`([A-Za-z0-9_.\-]*)\$\{/g)) if (m[1] && !hPrefixes.has(m[1])) hPrefixes.set(m[1], path.relative(root, f));
+  }
+  const hMissing = [...hUsed].filter(([k]) => !(k in hzh) || !(k in hen));
+  check(hUsed.size > 50 && hMissing.length === 0, `hub: every t('key') of web/hub/js and its shared modules is in both catalogues${hMissing.length ? ': ' + hMissing.map(([k, f]) => `${k} (${f})`).join('; ') : ''}`);
+  const hDead = [...hPrefixes].filter(([p]) => !Object.keys(hzh).some((k) => k.startsWith(p)));
+  check(hDead.length === 0, `hub: every t(\`prefix.\${…}\`) has keys${hDead.length ? ': ' + hDead.map(([p, f]) => `${p} (${f})`).join('; ') : ''}`);
+}
+
 console.log(`i18n: ${passed} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cunxin/asio.hpp>
+#include <cunxin/federation/box.hpp>
 #include <cunxin/http/core_api.hpp>
 #include <cunxin/http/server.hpp>
 #include <cunxin/log.hpp>
@@ -34,6 +35,7 @@
 #include <cunxin/store/backup.hpp>
 #include <cunxin/store/contacts.hpp>
 #include <cunxin/store/database.hpp>
+#include <cunxin/store/field.hpp>
 #include <cunxin/store/group_commit.hpp>
 #include <cunxin/store/messages.hpp>
 
@@ -388,8 +390,63 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         (void)store::audit(db, "system", "sim.paused", iccid + ": " + reason, clock.unix_now());
         server.events().publish("modem.updated", nlohmann::json{{"iccid", iccid}, {"paused", true}}.dump());
     };
-    inbox.on_new_message = [&server, &carrier](const store::Message& m) {
+    // The county link (optional): notices from the hub become campaigns here; replies,
+    // progress, daily reports and health go back through the broker, kept in SQLite meanwhile.
+    std::unique_ptr<federation::BoxLink> box_link;
+    if (config.federation && !config.federation->box_id.empty()) {
+        const auto& f = *config.federation;
+        federation::BoxOptions bo;
+        bo.broker = f.broker;
+        bo.box_id = f.box_id;
+        bo.username = f.username;
+        bo.password = f.password;
+        bo.ca = f.ca;
+        bo.outbox_max = f.outbox_max;
+        bo.health_every_s = f.health_every_s;
+        box_link = std::make_unique<federation::BoxLink>(
+            bo, db, clock, messaging_core.campaigns(),
+            [&io](std::function<void()> task) { asio::post(io, std::move(task)); });
+        box_link->health = [&core_api, &db]() {
+            const auto mods = core_api.modems();
+            int ready = 0, queue = 0;
+            std::string last_error;
+            nlohmann::json balance = nlohmann::json::object();
+            for (const auto& m : mods) {
+                ready += m.ready ? 1 : 0;
+                queue += m.queue;
+                if (last_error.empty() && !m.last_error.empty()) last_error = m.last_error;
+                if (!m.iccid.empty()) balance[m.iccid] = nullptr;  // null until a reading exists
+            }
+            // Each SIM's last credit reading (yuan) and last self-test, as the box's panel shows them.
+            if (auto rows = store::latest_balances(db)) {
+                for (const auto& b : *rows) {
+                    if (b.fen) balance[b.iccid] = static_cast<double>(*b.fen) / 100.0;
+                }
+            }
+            nlohmann::json selftest = nlohmann::json::array();
+            if (auto rows = store::latest_selftests(db)) {
+                for (const auto& t : *rows) {
+                    if (!t.ok) continue;  // a round still running
+                    std::optional<double> seconds;
+                    if (t.received_ms) seconds = static_cast<double>(*t.received_ms - t.started_ms) / 1000.0;
+                    selftest.push_back({{"iccid", t.iccid},
+                                        {"ok", *t.ok},
+                                        {"at", t.finished_at ? *t.finished_at : t.started_ms / 1000},
+                                        {"seconds", seconds ? nlohmann::json(*seconds) : nlohmann::json()}});
+                }
+            }
+            return nlohmann::json{{"modems", mods.size()}, {"modems_ready", ready}, {"queue", queue},
+                                  {"selftest", selftest}, {"balance", balance},
+                                  {"last_error", last_error.empty() ? nlohmann::json() : nlohmann::json(last_error)}}
+                .dump();
+        };
+        if (auto r = box_link->start(); !r) throw std::runtime_error(r.error());
+        log::info("federation", "box " + f.box_id + " reports to the county broker " + f.broker);
+    }
+
+    inbox.on_new_message = [&server, &carrier, &box_link](const store::Message& m) {
         carrier.incoming(m.iccid, m.peer, m.text);
+        if (box_link) box_link->on_incoming(m);
         // An anonymous message's sender never goes out in a live event (the store does not even
         // read it back; null keeps the field's meaning plain).
         nlohmann::json j = {{"id", m.id},
@@ -442,6 +499,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
     // Live events: modem states, and campaign progress at most once a second per campaign.
     Ticker progress(io, 1s, [&] {
         core_api.tick();
+        if (box_link) box_link->tick();
         server.publish_campaign_progress(db);
     });
     SystemdNotifier notifier = SystemdNotifier::from_env();
@@ -510,6 +568,7 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         if (watchdog) watchdog->cancel();
         checkpoint.cancel();
         field_tick.cancel();
+        if (box_link) box_link->stop();
         pool.stop();
         // Give in-flight commands a moment to finish, then leave the loop.
         auto grace = std::make_shared<asio::steady_timer>(io, 3s);

@@ -31,4 +31,7 @@ int cmd_send(const Args& args);
 /// `cunxin doctor [--config FILE] [--data-dir DIR] [--out FILE]`: write a support bundle.
 int cmd_doctor(const Args& args);
 
+/// `cunxin hub [--config FILE] [--data-dir DIR] [--listen HOST:PORT]`, `cunxin hub add-box NAME`.
+int cmd_hub(const Args& args);
+
 }  // namespace cunxin::app

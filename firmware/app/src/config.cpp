@@ -268,7 +268,8 @@ Config parse_config(const std::string& json_text) {
                 "cmgs_timeout_s", "wal_checkpoint_s", "web_root", "https",
                 "http_limits", "alerts",
                 "carrier_blocking", "lte_sms_fallback",
-                "selftest", "sim_numbers", "balance", "service_numbers"},
+                "selftest", "sim_numbers", "balance", "service_numbers",
+                "federation"},
                "");
     Config c;
     if (doc.contains("listen")) parse_listen(get_string(doc, "listen", ""), c.listen_host, c.listen_port);
@@ -359,6 +360,29 @@ Config parse_config(const std::string& json_text) {
         c.https = hs;
     }
     if (doc.contains("alerts")) c.alerts = parse_alerts(doc.at("alerts"));
+    if (doc.contains("federation")) {
+        const auto& f = doc.at("federation");
+        check_keys(f, {"broker", "box_id", "username", "password", "ca", "outbox_max", "health_every_s"},
+                   "federation");
+        FederationSettings fs;
+        fs.broker = get_string(f, "broker", "");
+        if (fs.broker.rfind("mqtt://", 0) != 0 && fs.broker.rfind("mqtts://", 0) != 0) {
+            bad("federation.broker must be mqtt://HOST:PORT or mqtts://HOST:PORT");
+        }
+        fs.box_id = get_string(f, "box_id", "");
+        for (char ch : fs.box_id) {
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) {
+                bad("federation.box_id must be lower-case letters, digits and '-'");
+            }
+        }
+        if (fs.box_id.size() > 32) bad("federation.box_id must be at most 32 characters");
+        fs.username = get_string(f, "username", "");
+        fs.password = get_string(f, "password", "");
+        fs.ca = get_string(f, "ca", "");
+        fs.outbox_max = get_int(f, "outbox_max", fs.outbox_max, 100, 1000000);
+        fs.health_every_s = get_int(f, "health_every_s", fs.health_every_s, 1, 86400);
+        c.federation = fs;
+    }
     return c;
 }
 

@@ -64,6 +64,18 @@ struct BalanceSettings {
     std::map<std::string, BalanceSimSettings> sims;  ///< per ICCID
 };
 
+/// The county link (`"federation": {...}`): a box reports to a hub through an MQTT broker; the
+/// hub's own config uses the same section without `box_id`.
+struct FederationSettings {
+    std::string broker;              ///< mqtt://HOST:PORT or mqtts://HOST:PORT
+    std::string box_id;              ///< [a-z0-9-]{1,32}; empty in the hub's config
+    std::string username;            ///< default: the box id ("hub" for the hub)
+    std::string password;
+    std::string ca;                  ///< county CA (PEM) for mqtts
+    int outbox_max = 10000;          ///< events kept while the link is down
+    int health_every_s = 60;         ///< health event period
+};
+
 /// Everything `cunxin run` needs.
 struct Config {
     std::string listen_host = "0.0.0.0";
@@ -85,6 +97,7 @@ struct Config {
     int wal_checkpoint_s = 600;          ///< fold and truncate the WAL this often when nothing is on air
     std::optional<std::filesystem::path> web_root;  ///< serve web/ from disk (development)
     std::optional<HttpsSettings> https;  ///< also serve HTTPS (certificate generated on the box)
+    std::optional<FederationSettings> federation;  ///< county link (box, or the hub's broker)
     std::optional<std::filesystem::path> config_file;  ///< the file this came from (support bundle)
     messaging::AlertSettings alerts = messaging::default_alert_settings();  ///< "alerts": duty numbers, quiet hours…
     CarrierBlocking carrier_blocking;    ///< pausing SIMs the carrier seems to block

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"run", cunxin::app::cmd_run, "run the appliance"},
     {"demo", cunxin::app::cmd_demo, "run the appliance on simulated modems with sample data"},
     {"token", cunxin::app::cmd_token, "create, list and revoke API tokens"},
+    {"hub", cunxin::app::cmd_hub, "run the county hub; `hub add-box NAME` prints a box's credentials"},
     {"doctor", cunxin::app::cmd_doctor, "write a support bundle (versions, config without secrets, modems)"},
 #endif
 };

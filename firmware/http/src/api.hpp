@@ -199,6 +199,7 @@ void register_templates(Router& r);
 void register_doctor(Router& r);
 void register_alerts(Router& r);
 void register_field(Router& r);
+void register_county(Router& r);
 
 
 }  // namespace cunxin::http

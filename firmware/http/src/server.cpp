@@ -545,9 +545,53 @@ void redirect_to_https(ServerImpl& s, const Request& req, Response& res) {
     res.set_header("Cache-Control", "no-store");
 }
 
+// The county hub's page while web/hub/ has none (the hub panel lives there).
+constexpr const char* kHubFallbackPage =
+    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+    "<meta name=\"viewport\" content=\"width=device-width\"><title>村信 县级平台</title></head>"
+    "<body><h1>村信 县级平台</h1><p>接口：/api/v1/county/boxes、/api/v1/county/notices、"
+    "/api/v1/county/replies、/api/v1/county/summary</p></body></html>";
+
+// The hub's table: sign-in, users, health, the county API; pages from web/hub/ first, then the
+// panel's shared files (js/, css/, i18n/).
+void register_hub_routes(ServerImpl& s, Router& r) {
+    register_health(r);
+    register_auth(r);
+    register_events(r);
+    register_users(r);
+    register_county(r);
+    ServerImpl* sp = &s;
+    r.raw("GET", "/api/v1/openapi.json", [sp](const Request& req, Response& res) {
+        serve_asset(*sp, req, res, "openapi.json");
+    });
+    r.raw("GET", R"(/api/.*)", [](const Request&, Response& res) {
+        write_error(res, Error{Errc::not_found, -1, "no such endpoint"});
+    });
+    r.raw("GET", R"(/(.*))", [sp](const Request& req, Response& res) {
+        std::string rel = req.matches.size() > 1 ? req.matches[1] : std::string();
+        if (rel.empty() || rel == "hub/") rel = "index.html";
+        if (rel.rfind("hub/", 0) == 0) rel = rel.substr(4);
+        const bool from_disk = !sp->cfg.web_root.empty();
+        const bool hub_has = from_disk ? std::filesystem::exists(std::filesystem::path(sp->cfg.web_root) / "hub" / rel)
+                                       : find_asset("hub/" + rel) != nullptr;
+        if (hub_has) {
+            serve_asset(*sp, req, res, "hub/" + rel);
+        } else if (rel == "index.html") {
+            res.set_header("Cache-Control", "no-store");
+            res.set_content(kHubFallbackPage, "text/html; charset=utf-8");
+        } else {
+            serve_asset(*sp, req, res, rel);
+        }
+    });
+}
+
 // The route table: API routes, then the catch-alls for /api and the panel's assets.
 void register_routes(ServerImpl& s) {
     Router r(s);
+    if (s.cfg.hub) {
+        register_hub_routes(s, r);
+        return;
+    }
     register_health(r);
     register_auth(r);
     register_events(r);

@@ -187,3 +187,19 @@ TEST_CASE("carrier_blocking and lte_sms_fallback: documented defaults, overrides
     CHECK_THROWS(parse_config(R"({"carrier_blocking": {"window_minutes": 0}})"));
     CHECK_THROWS(parse_config(R"({"lte_sms_fallback": "yes"})"));
 }
+
+TEST_CASE("the federation section is read and checked") {
+    const auto c = parse_config(R"({"federation": {"broker": "mqtts://hub.county.lan:8883", "box_id": "xinglong",
+                                   "password": "pw", "ca": "/etc/cunxin/county-ca.crt", "health_every_s": 30}})");
+    REQUIRE(c.federation);
+    CHECK(c.federation->broker == "mqtts://hub.county.lan:8883");
+    CHECK(c.federation->box_id == "xinglong");
+    CHECK(c.federation->password == "pw");
+    CHECK(c.federation->ca == "/etc/cunxin/county-ca.crt");
+    CHECK(c.federation->health_every_s == 30);
+    CHECK(c.federation->outbox_max == 10000);
+    CHECK_FALSE(parse_config("{}").federation);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "http://x:1"}})"), std::runtime_error);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "mqtt://x:1", "box_id": "Xing Long"}})"), std::runtime_error);
+    CHECK_THROWS_AS(parse_config(R"({"federation": {"broker": "mqtt://x:1", "boxid": "x"}})"), std::runtime_error);
+}

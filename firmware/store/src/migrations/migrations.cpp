@@ -15,6 +15,7 @@ const std::vector<Migration>& migrations() {
         &migration_008_alerts,
         &migration_009_sim_pauses,
         &migration_010_field,
+        &migration_011_federation,
     };
     return list;
 }

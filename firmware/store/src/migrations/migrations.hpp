@@ -22,6 +22,7 @@ void migration_007_calls(Database::Impl& db);
 void migration_008_alerts(Database::Impl& db);
 void migration_009_sim_pauses(Database::Impl& db);
 void migration_010_field(Database::Impl& db);
+void migration_011_federation(Database::Impl& db);
 
 /// Every migration in order (index 0 = migration 1).
 const std::vector<Migration>& migrations();

@@ -21,6 +21,7 @@ class Database;
 namespace cunxin::http {
 
 class CoreApi;
+class HubApi;
 struct ServerImpl;
 
 /// The optional HTTPS listener (same routes as plain HTTP).
@@ -82,6 +83,7 @@ struct ServerConfig {
     int utc_offset_minutes = 480;         ///< office time zone: "today", report days, CSV times, file names
     ServerLimits limits;                  ///< deadlines and caps per connection and address
     AlertsView alerts;                    ///< who gets alert SMS (GET /api/v1/alerts)
+    bool hub = false;                     ///< county hub: /api/v1/county/* and the hub panel (web/hub/)
 };
 
 /// How HTTP threads reach the core thread.
@@ -98,6 +100,8 @@ struct CoreHooks {
     /// The support bundle (JSON text) with the daemon's live parts; called on an HTTP thread
     /// (it reaches the core itself). Empty: GET /api/v1/doctor answers 503.
     std::function<std::string()> support_bundle;
+    /// The county hub's operations (hub mode only); used only inside posted tasks.
+    HubApi* hub = nullptr;
 };
 
 /// Thread-safe fan-out of Server-Sent Events to open panels.

@@ -10,6 +10,7 @@
 #include "cunxin/store/database.hpp"
 #include "cunxin/store/error.hpp"
 #include "cunxin/store/field.hpp"
+#include "cunxin/store/federation.hpp"
 #include "cunxin/store/messages.hpp"
 #include "cunxin/store/reports.hpp"
 #include "cunxin/store/sim_pauses.hpp"

@@ -25,7 +25,7 @@ export function reporter(name) {
   };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.unref();

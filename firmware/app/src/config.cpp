@@ -159,13 +159,8 @@ messaging::AlertSettings parse_alerts(const json& a) {
     return s;
 }
 
-bool valid_hhmm(const std::string& s) {
-    if (s.empty()) return true;
-    return s.size() == 5 && s[2] == ':' && std::isdigit(static_cast<unsigned char>(s[0])) &&
-           std::isdigit(static_cast<unsigned char>(s[1])) && std::isdigit(static_cast<unsigned char>(s[3])) &&
-           std::isdigit(static_cast<unsigned char>(s[4])) && std::stoi(s.substr(0, 2)) < 24 &&
-           std::stoi(s.substr(3, 2)) < 60;
-}
+/// "HH:MM" (office time) or "" (switched off).
+bool valid_hhmm(const std::string& s) { return s.empty() || messaging::parse_hhmm(s).has_value(); }
 
 bool all_digits(const std::string& s, bool plus_ok) {
     if (s.empty()) return false;

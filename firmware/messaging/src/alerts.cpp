@@ -207,7 +207,9 @@ Result<int> Alerts::flush() {
         by_number[s.number].push_back(std::move(s));
     }
     int queued = 0;
-    for (const auto& [number, list] : by_number) {
+    for (const auto& entry : by_number) {
+        const std::string& number = entry.first;  // named, not a structured binding: lambdas below use it
+        const auto& list = entry.second;
         std::size_t budget = list.size();
         if (settings_.max_per_hour > 0) {
             auto sent = store::alert_messages_to(db_, number, now - 3600);

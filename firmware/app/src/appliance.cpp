@@ -470,6 +470,20 @@ int run_appliance(const Config& config, const ApplianceHooks& hooks) {
         server.events().publish("selftest", nlohmann::json{{"iccid", r.iccid}, {"ok", r.ok}}.dump());
         if (!r.ok) alerts.selftest_failed(r.iccid, r.detail);
     };
+    // The daily digest names each SIM's last credit reading (last four digits of the ICCID).
+    alerts.digest_extra = [&db]() {
+        std::vector<std::string> lines;
+        auto rows = store::latest_balances(db);
+        if (!rows) return lines;
+        for (const auto& b : *rows) {
+            if (!b.fen) continue;
+            const std::string tail = b.iccid.size() > 4 ? b.iccid.substr(b.iccid.size() - 4) : b.iccid;
+            char yuan[32];
+            std::snprintf(yuan, sizeof yuan, "%.2f", static_cast<double>(*b.fen) / 100.0);
+            lines.push_back("卡" + tail + "话费" + yuan + "元");
+        }
+        return lines;
+    };
     field.on_low_credit = [&alerts](const messaging::LowCredit& c) {
         alerts.low_credit(c.iccid, static_cast<double>(c.fen) / 100.0, static_cast<double>(c.threshold_fen) / 100.0);
     };

@@ -9,39 +9,18 @@
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+import { freePort, reporter, until } from './demo.mjs';
 
 const bin = process.argv[2];
 const shots = process.argv[3] || path.join(os.tmpdir(), 'cunxin-screenshots');
 if (!bin) { console.error('usage: node contacts.test.mjs <cunxin> <screenshot dir>'); process.exit(2); }
 fs.mkdirSync(shots, { recursive: true });
 
-const failures = [];
-let passed = 0;
-function check(cond, what) {
-  if (cond) { passed++; console.log(`ok   ${what}`); } else { failures.push(what); console.log(`FAIL ${what}`); }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function until(what, fn, ms = 30000, step = 200) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, step));
-  }
-  throw new Error(`timed out waiting for ${what} (${last})`);
-}
+const report = reporter('browser_contacts');
+const { failures, check } = report;
 
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cunxin-browser-contacts-'));
@@ -186,5 +165,6 @@ try {
   console.log('FAIL ' + e);
   console.log('--- demo output (tail) ---\n' + output.split('\n').slice(-30).join('\n'));
 }
-console.log(`browser contacts: ${passed} passed, ${failures.length} failed; screenshots in ${shots}`);
+report.summary();
+console.log(`screenshots in ${shots}`);
 await cleanup(failures.length ? 1 : 0);

@@ -16,35 +16,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { freePort, reporter, until } from './demo.mjs';
+
 const bin = process.argv[2];
 const shots = process.argv[3] || path.join(os.tmpdir(), 'cunxin-screenshots');
 if (!bin) { console.error('usage: node send.test.mjs <cunxin> <screenshot dir>'); process.exit(2); }
 fs.mkdirSync(shots, { recursive: true });
 
-const failures = [];
-let passed = 0;
-function check(cond, what) {
-  if (cond) { passed++; console.log(`ok   ${what}`); } else { failures.push(what); console.log(`FAIL ${what}`); }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function until(what, fn, ms = 30000, step = 200) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, step));
-  }
-  throw new Error(`timed out waiting for ${what} (${last})`);
-}
+const report = reporter('browser_send');
+const { failures, check } = report;
 
 const port = await freePort();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cunxin-send-'));
@@ -352,5 +332,6 @@ try {
   console.log('FAIL ' + e);
   console.log('--- demo output (tail) ---\n' + output.split('\n').slice(-30).join('\n'));
 }
-console.log(`send browser test: ${passed} passed, ${failures.length} failed; screenshots in ${shots}`);
+report.summary();
+console.log(`screenshots in ${shots}`);
 await cleanup(failures.length ? 1 : 0);

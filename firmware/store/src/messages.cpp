@@ -227,9 +227,10 @@ Result<std::vector<std::int64_t>> insert_outgoing(Database& db, const std::vecto
 Result<std::vector<DueSegment>> due_segments(Database& db, Seconds now, int limit) {
     return guard([&] {
         std::vector<DueSegment> out;
-        // Alerts to duty numbers first (few, found through the messages' kind index), then the
-        // rest oldest first: a big broadcast's backlog never delays an alert.
-        for (const char* which : {"AND m.kind = 'alert' ", "AND m.kind <> 'alert' "}) {
+        // Alerts to duty numbers first (few, found through the partial index messages_kind_peer,
+        // which needs the direction: without it every queued segment of a broadcast was scanned
+        // on each pick), then the rest oldest first: a big backlog never delays an alert.
+        for (const char* which : {"AND m.direction = 'out' AND m.kind = 'alert' ", "AND m.kind <> 'alert' "}) {
             auto s = db.impl().prepare(
                 std::string("SELECT ") + kSegmentCols +
                 ", m.kind, COALESCE((SELECT x.iccid FROM segments x WHERE x.message_id = s.message_id AND "

@@ -126,7 +126,12 @@ try {
   // ---- The dashboard's 告警 card at 1366 px.
   await page.goto(base + '/#/dashboard');
   await page.waitForSelector('#dash-alerts', { timeout: 15000 });
-  const cardText = await page.textContent('#dash-alerts');
+  // The dashboard may first show what it had loaded before (a loaded machine): wait for the
+  // alert to be in the card, bounded, then check what the card says.
+  const cardText = await until('the alert on the card', async () => {
+    const t = await page.textContent('#dash-alerts');
+    return t.includes('河堤有裂缝') ? t : false;
+  }, 15000).catch(async () => page.textContent('#dash-alerts'));
   check(cardText.includes('告警'), 'the card is titled 告警');
   check(cardText.includes('河堤有裂缝'), 'the card shows the alert text');
   check(cardText.includes('紧急反映'), 'the card names the kind in Chinese');
